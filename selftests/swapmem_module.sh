@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# swapmem selftests: loading and unloading the module, and its parameters.
+# Needs root and SWAPMEM_KO (path of swapmem.ko); swapmem must not be loaded.
+# Output is TAP.
+ko=${SWAPMEM_KO:?SWAPMEM_KO names swapmem.ko}
+dev=/dev/swapmem0
+sys=/sys/class/swapmem/swapmem0
+
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+not_ok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n $1"
+}
+check() {	# check NAME COMMAND...: one test per call
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+loaded() { grep -q '^swapmem ' /proc/modules; }
+nothing_left() { ! loaded && [ ! -e $dev ] && [ ! -e /sys/class/swapmem ]; }
+
+# refused PARAM... : insmod fails with EINVAL, one message in the log, and
+# nothing is left behind.
+refused() {
+	dmesg -C
+	out=$(insmod "$ko" "$@" 2>&1) && { rmmod swapmem; echo "# loaded with $*"; return 1; }
+	echo "$out" | grep -q 'Invalid parameters' || { echo "# insmod said: $out"; return 1; }
+	nothing_left || { echo "# left behind after $*"; return 1; }
+	dmesg | grep -q "swapmem: pool_size: " || { echo "# no message for $*"; return 1; }
+}
+
+default_load() {
+	insmod "$ko" && [ -c $dev ] && [ -d $sys ] &&
+		[ "$(cat $sys/pool_size)" = $((16 << 20)) ] &&
+		[ "$(cat $sys/nr_spaces)" = 0 ]
+}
+unload() { rmmod swapmem && nothing_left; }
+sized_load() {
+	insmod "$ko" pool_size=4M && [ "$(cat $sys/pool_size)" = $((4 << 20)) ] &&
+		[ "$(cat /sys/module/swapmem/parameters/pool_size)" = $((4 << 20)) ]
+}
+rounded_load() {
+	insmod "$ko" pool_size=100001 && [ "$(cat $sys/pool_size)" = 102400 ]
+}
+busy_while_open() {
+	exec 3<$dev
+	rmmod swapmem 2>/dev/null
+	rc=$?
+	busy=0
+	loaded && [ "$(cat $sys/nr_spaces)" = 1 ] && busy=1
+	exec 3<&-
+	[ $rc -ne 0 ] && [ $busy = 1 ] && [ "$(cat $sys/nr_spaces)" = 0 ]
+}
+
+echo "TAP version 13"
+echo "1..13"
+if [ "$(id -u)" != 0 ] || [ ! -e "$ko" ] || loaded; then
+	echo "Bail out! needs root, $ko, and swapmem not loaded"
+	exit 1
+fi
+check "load with defaults: device, class and 16M pool" default_load
+check "unload leaves nothing" unload
+check "load with pool_size=4M" sized_load
+check "unload after sized load" unload
+check "pool_size is rounded up to pages" rounded_load
+check "unload after rounded load" unload
+check "pool_size below 64K is refused" refused pool_size=1k
+check "pool_size that is not a size is refused" refused pool_size=zz
+check "empty pool_size is refused" refused pool_size=
+check "pool_size with trailing garbage is refused" refused pool_size=4Mx
+check "pool_size over half of RAM is refused" refused pool_size=1024G
+insmod "$ko"
+check "rmmod is refused while a space is open" busy_while_open
+check "unload after a refused rmmod" unload
+[ $fails = 0 ]

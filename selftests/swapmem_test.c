@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapmem selftests: the device and the file interface.
+ *
+ * Needs swapmem.ko loaded, with /dev/swapmem0 present.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/swapmem.h>
+
+#include "kselftest_harness.h"
+
+#define SWAPMEM_DEV	"/dev/swapmem0"
+#define SWAPMEM_SYSFS	"/sys/class/swapmem/swapmem0/"
+
+static long swapmem_read_ulong(const char *file)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SWAPMEM_SYSFS "%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 0);
+}
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = open(SWAPMEM_DEV, O_RDWR);
+	if (self->fd < 0 && errno == ENOENT)
+		SKIP(return, SWAPMEM_DEV " is missing: is swapmem.ko loaded?");
+	ASSERT_GE(self->fd, 0);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Each open is a space: nr_spaces follows opens and closes. */
+TEST_F(dev, open_close_counts_spaces)
+{
+	long base = swapmem_read_ulong("nr_spaces");
+	int fd2;
+
+	ASSERT_GE(base, 1);
+	fd2 = open(SWAPMEM_DEV, O_RDWR);
+	ASSERT_GE(fd2, 0);
+	EXPECT_EQ(base + 1, swapmem_read_ulong("nr_spaces"));
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(base, swapmem_read_ulong("nr_spaces"));
+}
+
+/* A read-only open works as well. */
+TEST_F(dev, open_read_only)
+{
+	int fd2 = open(SWAPMEM_DEV, O_RDONLY);
+
+	ASSERT_GE(fd2, 0);
+	ASSERT_EQ(0, close(fd2));
+}
+
+/* The pool size in sysfs is a whole number of pages. */
+TEST_F(dev, pool_size_in_pages)
+{
+	long pool = swapmem_read_ulong("pool_size");
+
+	ASSERT_GT(pool, 0);
+	EXPECT_EQ(0, pool % sysconf(_SC_PAGESIZE));
+}
+
+/* An ioctl that swapmem does not know answers ENOTTY. */
+TEST_F(dev, unknown_ioctl_enotty)
+{
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(SWAPMEM_IOCTL_BASE, 0xff), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, _IO('x', 1), 0));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+/* read() and write() are not how a space is used: mmap is. */
+TEST_F(dev, read_write_einval)
+{
+	char c = 0;
+
+	errno = 0;
+	EXPECT_EQ(-1, read(self->fd, &c, 1));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(self->fd, &c, 1));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* The skeleton cannot map a space yet: mmap answers ENODEV. */
+TEST_F(dev, mmap_not_yet_enodev)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(ENODEV, errno);
+}
+
+TEST_HARNESS_MAIN
