@@ -6,6 +6,78 @@
 #ifndef _SWAPMEM_COMPAT_H
 #define _SWAPMEM_COMPAT_H
 
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/version.h>
+
+/* vm_flags became read-only behind helpers in 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * An exclusively opened block device: blkdev_get_by_path() with FMODE_EXCL
+ * until 6.8, a struct file from bdev_file_open_by_path() since 6.9.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+struct swapmem_bdev {
+	struct file *file;
+	struct block_device *bdev;
+};
+
+static inline int swapmem_bdev_open(struct swapmem_bdev *h, const char *path,
+				    void *holder)
+{
+	struct file *file;
+
+	file = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE,
+				      holder, NULL);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	h->file = file;
+	h->bdev = file_bdev(file);
+	return 0;
+}
+
+static inline void swapmem_bdev_close(struct swapmem_bdev *h)
+{
+	bdev_fput(h->file);
+	h->file = NULL;
+	h->bdev = NULL;
+}
+#else
+struct swapmem_bdev {
+	struct block_device *bdev;
+};
+
+#define SWAPMEM_BDEV_MODE	(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+
+static inline int swapmem_bdev_open(struct swapmem_bdev *h, const char *path,
+				    void *holder)
+{
+	struct block_device *bdev;
+
+	bdev = blkdev_get_by_path(path, SWAPMEM_BDEV_MODE, holder);
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	h->bdev = bdev;
+	return 0;
+}
+
+static inline void swapmem_bdev_close(struct swapmem_bdev *h)
+{
+	blkdev_put(h->bdev, SWAPMEM_BDEV_MODE);
+	h->bdev = NULL;
+}
+#endif
 
 #endif /* _SWAPMEM_COMPAT_H */

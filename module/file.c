@@ -1,28 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swapmem file operations: each open() of /dev/swapmemN is an address space.
+ * swapmem file operations: each open() of /dev/swapmemN is an address space,
+ * mapped with mmap(MAP_SHARED).
+ *
+ * Every space gets an inode of its own from a private pseudo filesystem,
+ * and the file's f_mapping points at that inode's mapping, so that the
+ * vmas of one space, in every process that maps it (fork included), hang
+ * off one i_mmap tree: unmap_mapping_pages() on it reaches them all and
+ * nothing of another space.
  */
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 
 #include "swapmem_drv.h"
+
+#define SWAPMEM_FS_MAGIC	0x53574d45	/* "SWME" */
+
+static struct vfsmount *swapmem_mnt;
+
+static int swapmem_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, SWAPMEM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type swapmem_fs_type = {
+	.name = "swapmem",
+	/* no .owner: the internal mount must not pin the module */
+	.init_fs_context = swapmem_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * swapmem_fs_init() - mount the pseudo filesystem that spaces' inodes live on
+ *
+ * Context: module init.
+ * Return: 0 or -errno.
+ */
+int swapmem_fs_init(void)
+{
+	swapmem_mnt = kern_mount(&swapmem_fs_type);
+	return PTR_ERR_OR_ZERO(swapmem_mnt);
+}
+
+/**
+ * swapmem_fs_exit() - unmount it
+ *
+ * Context: module exit.
+ */
+void swapmem_fs_exit(void)
+{
+	kern_unmount(swapmem_mnt);
+}
+
+static vm_fault_t swapmem_vm_fault(struct vm_fault *vmf)
+{
+	return swapmem_pager_fault(vmf->vma->vm_file->private_data, vmf);
+}
+
+static vm_fault_t swapmem_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	return swapmem_pager_mkwrite(vmf->vma->vm_file->private_data, vmf);
+}
+
+static const struct vm_operations_struct swapmem_vm_ops = {
+	.fault = swapmem_vm_fault,
+	.pfn_mkwrite = swapmem_vm_pfn_mkwrite,
+};
 
 static int swapmem_open(struct inode *inode, struct file *file)
 {
 	struct swapmem_device *sdev;
 	struct swapmem_space *space;
+	int ret;
 
 	sdev = container_of(inode->i_cdev, struct swapmem_device, cdev);
 	space = kzalloc(sizeof(*space), GFP_KERNEL);
 	if (!space)
 		return -ENOMEM;
+	space->inode = alloc_anon_inode(swapmem_mnt->mnt_sb);
+	if (IS_ERR(space->inode)) {
+		ret = PTR_ERR(space->inode);
+		goto free_space;
+	}
+	xa_init(&space->pt);
 	space->sdev = sdev;
 	get_device(&sdev->dev);
 	atomic_inc(&sdev->nr_spaces);
+	file->f_mapping = space->inode->i_mapping;
 	file->private_data = space;
 	return 0;
+
+free_space:
+	kfree(space);
+	return ret;
 }
 
 static int swapmem_release(struct inode *inode, struct file *file)
@@ -30,15 +105,54 @@ static int swapmem_release(struct inode *inode, struct file *file)
 	struct swapmem_space *space = file->private_data;
 	struct swapmem_device *sdev = space->sdev;
 
-	atomic_dec(&sdev->nr_spaces);
+	swapmem_space_teardown(space);
+	iput(space->inode);
 	kfree(space);
+	atomic_dec(&sdev->nr_spaces);
 	put_device(&sdev->dev);
 	return 0;
 }
 
+/*
+ * MAP_SHARED only: MAP_PRIVATE would need copy-on-write copies outside the
+ * pool (EINVAL). No PROT_EXEC (EPERM), now or later by mprotect (EACCES).
+ */
 static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return -ENODEV;
+	struct swapmem_space *space = file->private_data;
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long pages = vma_pages(vma);
+
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
+		pr_err_ratelimited("swapmem%d: mmap: MAP_PRIVATE is not supported, use MAP_SHARED\n",
+				   sdev->id);
+		return -EINVAL;
+	}
+	if (vma->vm_flags & VM_EXEC) {
+		pr_err_ratelimited("swapmem%d: mmap: PROT_EXEC is not allowed\n",
+				   sdev->id);
+		return -EPERM;
+	}
+	if (vma->vm_pgoff >= SWAPMEM_SPACE_MAX_PAGES ||
+	    pages > SWAPMEM_SPACE_MAX_PAGES - vma->vm_pgoff) {
+		pr_err_ratelimited("swapmem%d: mmap: range ends past the %lu GiB a space can hold\n",
+				   sdev->id, SWAPMEM_SPACE_MAX_PAGES >> (30 - PAGE_SHIFT));
+		return -EINVAL;
+	}
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vma->vm_ops = &swapmem_vm_ops;
+	return 0;
+}
+
+static int swapmem_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	struct swapmem_space *space = file->private_data;
+
+	if (start < 0 || end < start)
+		return -EINVAL;
+	return swapmem_space_sync(space, start >> PAGE_SHIFT, end >> PAGE_SHIFT);
 }
 
 static long swapmem_ioctl(struct file *file, unsigned int cmd,
@@ -52,6 +166,7 @@ const struct file_operations swapmem_fops = {
 	.open = swapmem_open,
 	.release = swapmem_release,
 	.mmap = swapmem_mmap,
+	.fsync = swapmem_fsync,
 	.unlocked_ioctl = swapmem_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -8,6 +8,11 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 lane=${SWAPMEM_VM_LANE:?run me inside scripts/vm-run}
 export SWAPMEM_KO=$top/build/$lane/swapmem.ko
+# scratch disks: the first backs the device, the second is for the
+# device-mapper tests that make it fail
+disk() { echo "${SWAPMEM_VM_DISKS:-}" | awk -v n="$1" '{ print $n }'; }
+SWAPMEM_DISK=$(disk 1) SWAPMEM_DISK2=$(disk 2)
+export SWAPMEM_DISK=${SWAPMEM_DISK:-/dev/vda} SWAPMEM_DISK2=${SWAPMEM_DISK2:-/dev/vdb}
 bin=$top/build/selftests
 log=$(mktemp)
 pass=0 fail=0 skip=0
@@ -44,6 +49,12 @@ if want swapmem_test; then
 	insmod "$SWAPMEM_KO" || echo "# insmod failed"
 	count swapmem_test "$bin/swapmem_test"
 	rmmod swapmem || echo "# rmmod failed"
+fi
+if want swapmem_paging; then
+	count swapmem_paging "$bin/swapmem_paging"
+fi
+if want fio; then
+	count fio sh "$top/selftests/swapmem_fio.sh"
 fi
 
 rm -f "$log"

@@ -27,14 +27,19 @@ check() {	# check NAME COMMAND...: one test per call
 loaded() { grep -q '^swapmem ' /proc/modules; }
 nothing_left() { ! loaded && [ ! -e $dev ] && [ ! -e /sys/class/swapmem ]; }
 
-# refused PARAM... : insmod fails with EINVAL, one message in the log, and
-# nothing is left behind.
+# refused WHAT PARAM... : insmod fails with the error WHAT names (as kmod
+# words it), one message in the log names the cause, and nothing is left.
 refused() {
+	what=$1
+	shift
 	dmesg -C
 	out=$(insmod "$ko" "$@" 2>&1) && { rmmod swapmem; echo "# loaded with $*"; return 1; }
-	echo "$out" | grep -q 'Invalid parameters' || { echo "# insmod said: $out"; return 1; }
+	echo "$out" | grep -q "$what" || { echo "# insmod said: $out"; return 1; }
 	nothing_left || { echo "# left behind after $*"; return 1; }
-	dmesg | grep -q "swapmem: pool_size: " || { echo "# no message for $*"; return 1; }
+	case "$*" in
+	pool_size*) dmesg | grep -q "swapmem: pool_size: " ;;
+	*) dmesg | grep -q "swapmem: swapmem0: backing_dev" ;;
+	esac || { echo "# no message for $*"; dmesg | tail -n 3 | sed 's/^/# /'; return 1; }
 }
 
 default_load() {
@@ -61,7 +66,7 @@ busy_while_open() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..20"
 if [ "$(id -u)" != 0 ] || [ ! -e "$ko" ] || loaded; then
 	echo "Bail out! needs root, $ko, and swapmem not loaded"
 	exit 1
@@ -72,12 +77,47 @@ check "load with pool_size=4M" sized_load
 check "unload after sized load" unload
 check "pool_size is rounded up to pages" rounded_load
 check "unload after rounded load" unload
-check "pool_size below 64K is refused" refused pool_size=1k
-check "pool_size that is not a size is refused" refused pool_size=zz
-check "empty pool_size is refused" refused pool_size=
-check "pool_size with trailing garbage is refused" refused pool_size=4Mx
-check "pool_size over half of RAM is refused" refused pool_size=1024G
+check "pool_size below 64K is refused" refused "Invalid parameters" pool_size=1k
+check "pool_size that is not a size is refused" refused "Invalid parameters" pool_size=zz
+check "empty pool_size is refused" refused "Invalid parameters" pool_size=
+check "pool_size with trailing garbage is refused" refused "Invalid parameters" pool_size=4Mx
+check "pool_size over half of RAM is refused" refused "Invalid parameters" pool_size=1024G
 insmod "$ko"
 check "rmmod is refused while a space is open" busy_while_open
 check "unload after a refused rmmod" unload
+
+disk=${SWAPMEM_DISK:-/dev/vda}
+disk2=${SWAPMEM_DISK2:-/dev/vdb}
+backed_load() {
+	insmod "$ko" backing_dev="$disk" &&
+		[ "$(cat $sys/backing_dev)" = "$disk" ] &&
+		[ "$(cat $sys/stats/slots_total)" = $(($(blockdev --getsize64 "$disk") / 4096 - 1)) ] &&
+		[ "$(cat $sys/stats/slots_used)" = 0 ]
+}
+held_exclusively() {
+	! mkswap "$disk" >/dev/null 2>&1
+}
+swapped_on() {
+	mkswap "$disk2" >/dev/null && swapon "$disk2" || return 1
+	refused "Device or resource busy" backing_dev="$disk2"
+	rc=$?
+	swapoff "$disk2"
+	return $rc
+}
+too_small() {
+	modprobe dm-mod 2>/dev/null
+	echo "0 32 linear $disk2 0" | dmsetup --noudevsync create swapmem-tiny &&
+		dmsetup mknodes swapmem-tiny || return 1
+	refused "Invalid parameters" backing_dev=/dev/mapper/swapmem-tiny
+	rc=$?
+	dmsetup --noudevsync remove swapmem-tiny
+	return $rc
+}
+check "load with backing_dev: device, slots" backed_load
+check "backing device is held exclusively" held_exclusively
+check "unload after backed load" unload
+check "backing_dev that does not exist is refused" refused "Unknown symbol" backing_dev=/dev/swapmem-nonexistent
+check "backing_dev that is not a block device is refused" refused "Block device required" backing_dev=/dev/null
+check "backing_dev in use as swap is refused with EBUSY" swapped_on
+check "backing_dev too small for 16 slots is refused" too_small
 [ $fails = 0 ]

@@ -112,13 +112,4 @@ TEST_F(dev, read_write_einval)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-/* The skeleton cannot map a space yet: mmap answers ENODEV. */
-TEST_F(dev, mmap_not_yet_enodev)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
-
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(ENODEV, errno);
-}
-
 TEST_HARNESS_MAIN

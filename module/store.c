@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapmem swap store: page-sized slots on an exclusively opened block
+ * device, a bitmap allocator, and bio I/O.
+ *
+ * Slot 0 is never handed out: it means "no slot". Slots are allocated next
+ * to the slot of the page's lower neighbour when that one is free, so pages
+ * evicted together from one space lie together on the device, and next-fit
+ * from a cursor otherwise. A slot that failed a write is retired (kept
+ * allocated, counted as bad) and never used again while the device stays
+ * attached.
+ */
+#include <linux/bio.h>
+#include <linux/bitmap.h>
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "swapmem_drv.h"
+
+#define SWAPMEM_SECTORS_PER_SLOT	(PAGE_SIZE >> SECTOR_SHIFT)
+/* At least this many slots, slot 0 included, or the device is refused. */
+#define SWAPMEM_STORE_MIN_SLOTS		16
+
+/**
+ * swapmem_store_attach() - open a backing device and size its slot map
+ * @sdev: device, with no store attached
+ * @path: block device path, e.g. "/dev/vdb"
+ *
+ * Opens @path exclusively: a device that is mounted, swapped on or held by
+ * another swapmem device is refused with -EBUSY.
+ *
+ * Context: process context, may sleep; the caller keeps the device from
+ * being used meanwhile.
+ * Return: 0 or -errno.
+ */
+int swapmem_store_attach(struct swapmem_device *sdev, const char *path)
+{
+	struct swapmem_store *st = &sdev->store;
+	struct block_device *bdev;
+	unsigned int lbs;
+	int ret;
+
+	if (strscpy(st->path, path, sizeof(st->path)) < 0) {
+		pr_err("swapmem%d: backing_dev: path too long\n", sdev->id);
+		return -EINVAL;
+	}
+	strim(st->path);
+	ret = swapmem_bdev_open(&st->bdev, st->path, sdev);
+	if (ret) {
+		pr_err("swapmem%d: backing_dev %s: cannot open it exclusively: %d\n",
+		       sdev->id, st->path, ret);
+		return ret;
+	}
+	bdev = st->bdev.bdev;
+
+	lbs = bdev_logical_block_size(bdev);
+	if (lbs > PAGE_SIZE) {
+		pr_err("swapmem%d: backing_dev %s: logical block size %u is over the page size\n",
+		       sdev->id, st->path, lbs);
+		ret = -EINVAL;
+		goto close;
+	}
+	st->nr_slots = bdev_nr_sectors(bdev) / SWAPMEM_SECTORS_PER_SLOT;
+	if (st->nr_slots < SWAPMEM_STORE_MIN_SLOTS) {
+		pr_err("swapmem%d: backing_dev %s: too small (%lu slots)\n",
+		       sdev->id, st->path, st->nr_slots);
+		ret = -EINVAL;
+		goto close;
+	}
+	st->bitmap = bitmap_zalloc(st->nr_slots, GFP_KERNEL);
+	if (!st->bitmap) {
+		ret = -ENOMEM;
+		goto close;
+	}
+	set_bit(0, st->bitmap);
+	st->used = 0;
+	st->bad = 0;
+	st->cursor = 1;
+	st->discard = bdev_max_discard_sectors(bdev) > 0;
+	sdev->has_store = true;
+	return 0;
+
+close:
+	swapmem_bdev_close(&st->bdev);
+	return ret;
+}
+
+/**
+ * swapmem_store_detach() - close the backing device
+ * @sdev: device with a store and no spaces
+ *
+ * Context: process context, may sleep.
+ */
+void swapmem_store_detach(struct swapmem_device *sdev)
+{
+	struct swapmem_store *st = &sdev->store;
+
+	if (!sdev->has_store)
+		return;
+	sdev->has_store = false;
+	bitmap_free(st->bitmap);
+	st->bitmap = NULL;
+	swapmem_bdev_close(&st->bdev);
+}
+
+/**
+ * swapmem_slot_alloc() - allocate a slot
+ * @sdev: device with a store
+ * @hint: a slot whose neighbour would be best, or 0
+ *
+ * Context: pager lock held.
+ * Return: the slot, or 0 if the store is full.
+ */
+unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint)
+{
+	struct swapmem_store *st = &sdev->store;
+	unsigned long slot;
+
+	lockdep_assert_held(&sdev->lock);
+	if (hint && hint + 1 < st->nr_slots && !test_bit(hint + 1, st->bitmap)) {
+		slot = hint + 1;
+	} else {
+		slot = find_next_zero_bit(st->bitmap, st->nr_slots, st->cursor);
+		if (slot >= st->nr_slots)
+			slot = find_next_zero_bit(st->bitmap, st->nr_slots, 1);
+		if (slot >= st->nr_slots)
+			return 0;
+	}
+	set_bit(slot, st->bitmap);
+	st->used++;
+	st->cursor = slot + 1;
+	return slot;
+}
+
+/**
+ * swapmem_slot_free() - give a slot back at once, without a discard
+ * @sdev: device with a store
+ * @slot: an allocated slot
+ *
+ * Context: pager lock held.
+ */
+void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot)
+{
+	struct swapmem_store *st = &sdev->store;
+
+	lockdep_assert_held(&sdev->lock);
+	if (WARN_ON_ONCE(!slot || slot >= st->nr_slots || !test_bit(slot, st->bitmap)))
+		return;
+	clear_bit(slot, st->bitmap);
+	st->used--;
+}
+
+/**
+ * swapmem_slot_retire() - keep a slot that failed a write out of use
+ * @sdev: device with a store
+ * @slot: an allocated slot
+ *
+ * The slot stays allocated until the store is detached.
+ *
+ * Context: pager lock held.
+ */
+void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot)
+{
+	lockdep_assert_held(&sdev->lock);
+	sdev->store.used--;
+	sdev->store.bad++;
+}
+
+/**
+ * swapmem_slot_rw() - read or write one page from or to its slot
+ * @sdev: device with a store
+ * @page: the frame's page
+ * @slot: the slot
+ * @write: write the page to the slot, else read the slot into the page
+ *
+ * Synchronous, with an on-stack bio.
+ *
+ * Context: process context, sleeps; no pager lock held.
+ * Return: 0 or -errno.
+ */
+int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
+		    unsigned long slot, bool write)
+{
+	struct bio_vec bvec;
+	struct bio bio;
+	int ret;
+
+	bio_init(&bio, sdev->store.bdev.bdev, &bvec, 1,
+		 write ? REQ_OP_WRITE | REQ_SYNC : REQ_OP_READ);
+	bio.bi_iter.bi_sector = (sector_t)slot * SWAPMEM_SECTORS_PER_SLOT;
+	__bio_add_page(&bio, page, PAGE_SIZE, 0);
+	ret = submit_bio_wait(&bio);
+	bio_uninit(&bio);
+	if (write)
+		swapmem_stat_inc(sdev, swap_writes);
+	else
+		swapmem_stat_inc(sdev, swap_reads);
+	return ret;
+}
+
+/**
+ * swapmem_slots_release() - discard and free the slots of a dead space
+ * @sdev: device with a store
+ * @slots: allocated slots, in ascending order
+ * @n: how many
+ *
+ * Runs of adjacent slots are discarded with one request when the device
+ * supports it; only then are the slots freed, so that no new write can
+ * land in a slot before its discard.
+ *
+ * Context: process context, may sleep; pager lock not held.
+ */
+void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
+			   unsigned long n)
+{
+	unsigned long i, start;
+
+	if (sdev->store.discard) {
+		for (i = 0; i < n; i = start) {
+			for (start = i + 1; start < n; start++)
+				if (slots[start] != slots[start - 1] + 1)
+					break;
+			if (!blkdev_issue_discard(sdev->store.bdev.bdev,
+						  slots[i] * SWAPMEM_SECTORS_PER_SLOT,
+						  (start - i) * SWAPMEM_SECTORS_PER_SLOT,
+						  GFP_KERNEL))
+				atomic_long_add(start - i, &sdev->stats.discards);
+		}
+	}
+	mutex_lock(&sdev->lock);
+	for (i = 0; i < n; i++)
+		swapmem_slot_free(sdev, slots[i]);
+	mutex_unlock(&sdev->lock);
+}

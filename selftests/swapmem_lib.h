@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the swapmem selftests: loading the module, reading its
+ * counters, self-describing pages, and touching memory that may SIGBUS.
+ */
+#ifndef _SWAPMEM_LIB_H
+#define _SWAPMEM_LIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SM_DEV		"/dev/swapmem0"
+#define SM_SYSFS	"/sys/class/swapmem/swapmem0/"
+#define SM_PAGE		4096UL
+#define SM_WORDS	(SM_PAGE / sizeof(uint64_t))
+
+/* The first scratch disk of the lab guest, or $SWAPMEM_DISK. */
+static inline const char *sm_disk(int n)
+{
+	const char *d = getenv(n ? "SWAPMEM_DISK2" : "SWAPMEM_DISK");
+
+	return d ? d : (n ? "/dev/vdb" : "/dev/vda");
+}
+
+/* rmmod swapmem (if loaded), then insmod it with @params. */
+static inline int sm_reload(const char *params)
+{
+	const char *ko = getenv("SWAPMEM_KO");
+	char cmd[512];
+
+	if (!ko)
+		return -1;
+	if (system("grep -q '^swapmem ' /proc/modules && rmmod swapmem") == -1)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "insmod %s %s", ko, params);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static inline void sm_unload(void)
+{
+	if (system("grep -q '^swapmem ' /proc/modules && rmmod swapmem") == -1)
+		perror("rmmod");
+}
+
+static inline long sm_read_long(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 0);
+}
+
+/* A counter of stats/, or a file of the device directory. */
+static inline long sm_stat(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SM_SYSFS "stats/%s", name);
+	return sm_read_long(path);
+}
+
+static inline long sm_attr(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SM_SYSFS "%s", name);
+	return sm_read_long(path);
+}
+
+/* xorshift64: deterministic, so every run sees the same orders. */
+static inline uint64_t sm_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * A self-describing page: word 0 its index, word 1 its generation, word 2
+ * a checksum of the rest, which is a stream seeded by (index, generation).
+ */
+static inline void sm_page_make(uint64_t *p, uint64_t index, uint64_t gen)
+{
+	uint64_t s = (index + 1) * 0x9E3779B97F4A7C15ULL ^ (gen << 40) ^ 0x5bd1e995;
+	uint64_t sum = 0;
+	size_t i;
+
+	p[0] = index;
+	p[1] = gen;
+	for (i = 3; i < SM_WORDS; i++) {
+		p[i] = sm_rand(&s);
+		sum += p[i] * i;
+	}
+	p[2] = sum;
+}
+
+/* 0 if @p is exactly page @index of generation @gen; else says what it is. */
+static inline int sm_page_check(const uint64_t *p, uint64_t index, uint64_t gen)
+{
+	uint64_t want[SM_WORDS];
+
+	sm_page_make(want, index, gen);
+	if (!memcmp(p, want, SM_PAGE))
+		return 0;
+	fprintf(stderr, "# page %llu: found index %llu gen %llu sum %s (want gen %llu)\n",
+		(unsigned long long)index, (unsigned long long)p[0],
+		(unsigned long long)p[1], p[2] == want[2] ? "ok" : "bad",
+		(unsigned long long)gen);
+	return -1;
+}
+
+static inline int sm_page_is_zero(const uint64_t *p)
+{
+	size_t i;
+
+	for (i = 0; i < SM_WORDS; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* A random permutation of 0..n-1. */
+static inline void sm_shuffle(size_t *order, size_t n, uint64_t seed)
+{
+	size_t i, j, t;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		j = sm_rand(&seed) % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
+/* Touching memory that may raise SIGBUS: sm_try() is 0, or -1 on SIGBUS. */
+static sigjmp_buf sm_jmp;
+
+static inline void sm_sigbus(int sig)
+{
+	siglongjmp(sm_jmp, 1);
+}
+
+static inline void sm_catch_sigbus(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sm_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Copy a page out of (or into) the mapping; -1 if the access got SIGBUS. */
+static inline int sm_try_copy(void *dst, const void *src)
+{
+	if (sigsetjmp(sm_jmp, 1))
+		return -1;
+	memcpy(dst, src, SM_PAGE);
+	return 0;
+}
+
+#endif /* _SWAPMEM_LIB_H */
