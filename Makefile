@@ -5,6 +5,7 @@
 #   make                  swapmem.ko for the running kernel, or KDIR=
 #   make matrix           swapmem.ko for every lab kernel, W=1, warnings fail
 #   make deps             install the lab (Debian 12, as root)
+#   make userspace        userspace/swapmemctl (and a 32-bit build)
 #   make check            every test, on every lab kernel
 #   make demo             load swapmem in a 6.12 guest and show it
 #   make install          install swapmem.ko for the running kernel
@@ -30,6 +31,9 @@ selftests:
 	mkdir -p build/selftests
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(TOP)/build/selftests
 
+userspace:
+	$(MAKE) -C userspace OUTPUT=$(TOP)/build/userspace
+
 deps:
 	sh scripts/deps
 
@@ -50,4 +54,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all module matrix selftests deps check demo install clean
+.PHONY: all module matrix selftests userspace deps check demo install clean

@@ -11,8 +11,10 @@ export SWAPMEM_KO=$top/build/$lane/swapmem.ko
 # scratch disks: the first backs the device, the second is for the
 # device-mapper tests that make it fail
 disk() { echo "${SWAPMEM_VM_DISKS:-}" | awk -v n="$1" '{ print $n }'; }
-SWAPMEM_DISK=$(disk 1) SWAPMEM_DISK2=$(disk 2)
+SWAPMEM_DISK=$(disk 1) SWAPMEM_DISK2=$(disk 2) SWAPMEM_DISK3=$(disk 3)
 export SWAPMEM_DISK=${SWAPMEM_DISK:-/dev/vda} SWAPMEM_DISK2=${SWAPMEM_DISK2:-/dev/vdb}
+# a third disk backs a second device in the fio jobs
+export SWAPMEM_DISK3=${SWAPMEM_DISK3:-/dev/vdc}
 bin=$top/build/selftests
 log=$(mktemp)
 pass=0 fail=0 skip=0
@@ -42,6 +44,14 @@ count() {
 want() { [ -z "$only" ] || echo " $only " | grep -q " $1 "; }
 only="$*"
 
+# Kernels with kmemleak (the debug lane): forget what boot leaked, so that
+# the scan at the end reports only what the tests leaked.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w $kmemleak ]; then
+	echo scan >$kmemleak
+	echo clear >$kmemleak
+fi
+
 if want module; then
 	count module sh "$top/selftests/swapmem_module.sh"
 fi
@@ -53,8 +63,34 @@ fi
 if want swapmem_paging; then
 	count swapmem_paging "$bin/swapmem_paging"
 fi
+if want swapmem_ioctl; then
+	count swapmem_ioctl "$bin/swapmem_ioctl"
+	count swapmem_ioctl_32 "$bin/swapmem_ioctl_32"
+fi
+if want swapmem_sysfs; then
+	count swapmem_sysfs "$bin/swapmem_sysfs"
+fi
+if want swapmemctl; then
+	count swapmemctl sh "$top/selftests/swapmemctl.sh"
+fi
 if want fio; then
 	count fio sh "$top/selftests/swapmem_fio.sh"
+fi
+
+leaks() {	# TAP: one test, no new kmemleak report
+	echo "1..1"
+	echo scan >$kmemleak
+	sleep 1
+	echo scan >$kmemleak
+	if grep -q 'unreferenced object' $kmemleak; then
+		sed 's/^/# /' $kmemleak | head -n 60
+		echo "not ok 1 kmemleak finds no leak after the tests"
+	else
+		echo "ok 1 kmemleak finds no leak after the tests"
+	fi
+}
+if [ -w $kmemleak ] && [ -z "$only" ]; then
+	count kmemleak leaks
 fi
 
 rm -f "$log"
