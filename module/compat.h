@@ -25,6 +25,22 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #endif
 
 /*
+ * Class attribute callbacks take a const class since 6.4, and a const
+ * attribute in later kernels (6.12 has it, 6.1 not): module/Kbuild probes
+ * the headers for that one and defines SWAPMEM_CONST_CLASS_ATTR.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define SWAPMEM_CLASS_CONST const
+#else
+#define SWAPMEM_CLASS_CONST
+#endif
+#ifdef SWAPMEM_CONST_CLASS_ATTR
+#define SWAPMEM_CLASS_ATTR_CONST const
+#else
+#define SWAPMEM_CLASS_ATTR_CONST
+#endif
+
+/*
  * An exclusively opened block device: blkdev_get_by_path() with FMODE_EXCL
  * until 6.8, a struct file from bdev_file_open_by_path() since 6.9.
  */

@@ -16,6 +16,7 @@
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
+#include <linux/swapmem.h>
 
 #include "swapmem_drv.h"
 
@@ -87,14 +88,18 @@ static int swapmem_open(struct inode *inode, struct file *file)
 		ret = PTR_ERR(space->inode);
 		goto free_space;
 	}
+	ret = swapmem_space_enter(sdev);
+	if (ret)
+		goto put_inode;
 	xa_init(&space->pt);
 	space->sdev = sdev;
 	get_device(&sdev->dev);
-	atomic_inc(&sdev->nr_spaces);
 	file->f_mapping = space->inode->i_mapping;
 	file->private_data = space;
 	return 0;
 
+put_inode:
+	iput(space->inode);
 free_space:
 	kfree(space);
 	return ret;
@@ -121,7 +126,7 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct swapmem_space *space = file->private_data;
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long pages = vma_pages(vma);
+	unsigned long pages = vma_pages(vma), end, grow;
 
 	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		pr_err_ratelimited("swapmem%d: mmap: MAP_PRIVATE is not supported, use MAP_SHARED\n",
@@ -139,6 +144,22 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 				   sdev->id, SWAPMEM_SPACE_MAX_PAGES >> (30 - PAGE_SHIFT));
 		return -EINVAL;
 	}
+	/* A space grows to cover its highest mapping; strict caps the total. */
+	mutex_lock(&sdev->lock);
+	end = vma->vm_pgoff + pages;
+	if (end > space->size >> PAGE_SHIFT) {
+		grow = end - (space->size >> PAGE_SHIFT);
+		if (sdev->accounting == SWAPMEM_ACCT_STRICT &&
+		    sdev->committed + grow > swapmem_capacity(sdev)) {
+			mutex_unlock(&sdev->lock);
+			pr_err_ratelimited("swapmem%d: mmap: %lu more pages would pass the %lu the device holds (strict accounting)\n",
+					   sdev->id, grow, swapmem_capacity(sdev));
+			return -ENOMEM;
+		}
+		sdev->committed += grow;
+		space->size = (u64)end << PAGE_SHIFT;
+	}
+	mutex_unlock(&sdev->lock);
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &swapmem_vm_ops;
@@ -152,13 +173,8 @@ static int swapmem_fsync(struct file *file, loff_t start, loff_t end,
 
 	if (start < 0 || end < start)
 		return -EINVAL;
-	return swapmem_space_sync(space, start >> PAGE_SHIFT, end >> PAGE_SHIFT);
-}
-
-static long swapmem_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
-{
-	return -ENOTTY;
+	return swapmem_space_sync(space, start >> PAGE_SHIFT, end >> PAGE_SHIFT,
+				  NULL);
 }
 
 const struct file_operations swapmem_fops = {

@@ -15,24 +15,23 @@
 
 #include "swapmem_drv.h"
 
-#define SWAPMEM_POOL_MIN	(64UL << 10)
 #define SWAPMEM_POOL_DEFAULT	(16UL << 20)
 
 static unsigned long swapmem_pool_size = SWAPMEM_POOL_DEFAULT;
 static char swapmem_backing_dev[64];
 
+static unsigned int swapmem_nr_devices = 1;
+
 static dev_t swapmem_devt;
+static DEFINE_MUTEX(swapmem_devices_lock);
 static struct swapmem_device *swapmem_devices[SWAPMEM_MAX_DEVICES];
+
+static const struct attribute_group *swapmem_class_groups[];
 
 static struct class swapmem_class = {
 	.name = "swapmem",
+	.class_groups = swapmem_class_groups,
 };
-
-/* Largest pool one device may own: half of RAM. */
-static unsigned long swapmem_pool_max(void)
-{
-	return (totalram_pages() / 2) << PAGE_SHIFT;
-}
 
 static int swapmem_pool_size_set(const char *val, const struct kernel_param *kp)
 {
@@ -69,6 +68,47 @@ module_param_string(backing_dev, swapmem_backing_dev,
 MODULE_PARM_DESC(backing_dev,
 		 "Block device that holds swapmem0's swap slots, opened exclusively, logical block size at most the page size. Default: none (the pool alone)");
 
+static int swapmem_nr_devices_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < 1 || n > SWAPMEM_MAX_DEVICES) {
+		pr_err("nr_devices: '%s' is not in [1, %d]\n", val, SWAPMEM_MAX_DEVICES);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops swapmem_nr_devices_ops = {
+	.set = swapmem_nr_devices_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(nr_devices, &swapmem_nr_devices_ops, &swapmem_nr_devices, 0444);
+MODULE_PARM_DESC(nr_devices,
+		 "Devices created at load: swapmem0 (pool_size, backing_dev) and others with a 16M pool and no backing device. Range: 1 to 64. Default: 1");
+
+/**
+ * swapmem_space_enter() - count a new space on a device, unless it goes away
+ * @sdev: the device being opened
+ *
+ * Context: process context; takes swapmem_devices_lock.
+ * Return: 0, or -ENODEV when the device is being removed.
+ */
+int swapmem_space_enter(struct swapmem_device *sdev)
+{
+	int ret = 0;
+
+	mutex_lock(&swapmem_devices_lock);
+	if (sdev->removing)
+		ret = -ENODEV;
+	else
+		atomic_inc(&sdev->nr_spaces);
+	mutex_unlock(&swapmem_devices_lock);
+	return ret;
+}
+
 static void swapmem_dev_release(struct device *dev)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
@@ -76,6 +116,7 @@ static void swapmem_dev_release(struct device *dev)
 	swapmem_store_detach(sdev);
 	swapmem_pool_exit(sdev);
 	mutex_destroy(&sdev->lock);
+	mutex_destroy(&sdev->config_lock);
 	kfree(sdev);
 }
 
@@ -89,9 +130,11 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 		return -ENOMEM;
 	sdev->id = id;
 	mutex_init(&sdev->lock);
+	mutex_init(&sdev->config_lock);
 	init_waitqueue_head(&sdev->wq);
 	atomic_set(&sdev->nr_spaces, 0);
 	ret = swapmem_pool_init(sdev, pool_size >> PAGE_SHIFT);
+	sdev->pin_limit = sdev->nr_frames / 4;
 	if (ret) {
 		pr_err("swapmem%d: cannot allocate a %lu KiB pool\n", id,
 		       pool_size >> 10);
@@ -120,6 +163,8 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 		goto put_dev;
 
 	swapmem_devices[id] = sdev;
+	pr_info("swapmem%d: %lu KiB pool, backing device %s\n", id,
+		sdev->nr_frames << (PAGE_SHIFT - 10), backing[0] ? backing : "none");
 	return 0;
 
 put_dev:
@@ -129,6 +174,7 @@ put_dev:
 free_pool:
 	swapmem_pool_exit(sdev);
 free_sdev:
+	mutex_destroy(&sdev->config_lock);
 	mutex_destroy(&sdev->lock);
 	kfree(sdev);
 	return ret;
@@ -136,14 +182,66 @@ free_sdev:
 
 static void swapmem_dev_remove(struct swapmem_device *sdev)
 {
+	lockdep_assert_held(&swapmem_devices_lock);
 	swapmem_devices[sdev->id] = NULL;
 	cdev_device_del(&sdev->cdev, &sdev->dev);
 	put_device(&sdev->dev);
 }
 
+static ssize_t hot_add_show(SWAPMEM_CLASS_CONST struct class *class,
+			    SWAPMEM_CLASS_ATTR_CONST struct class_attribute *attr,
+			    char *buf)
+{
+	int id, ret;
+
+	mutex_lock(&swapmem_devices_lock);
+	for (id = 0; id < SWAPMEM_MAX_DEVICES; id++)
+		if (!swapmem_devices[id])
+			break;
+	ret = id < SWAPMEM_MAX_DEVICES ? swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, "") : -ENOSPC;
+	mutex_unlock(&swapmem_devices_lock);
+	if (ret == -ENOSPC)
+		pr_err_ratelimited("hot_add: all %d devices exist\n", SWAPMEM_MAX_DEVICES);
+	return ret ? ret : sysfs_emit(buf, "%d\n", id);
+}
+static CLASS_ATTR_RO(hot_add);
+
+static ssize_t hot_remove_store(SWAPMEM_CLASS_CONST struct class *class,
+				SWAPMEM_CLASS_ATTR_CONST struct class_attribute *attr,
+				const char *buf, size_t len)
+{
+	struct swapmem_device *sdev;
+	int id, ret = 0;
+
+	if (kstrtoint(buf, 10, &id) || id < 0 || id >= SWAPMEM_MAX_DEVICES)
+		return -EINVAL;
+	mutex_lock(&swapmem_devices_lock);
+	sdev = swapmem_devices[id];
+	if (!sdev) {
+		ret = -ENODEV;
+	} else if (atomic_read(&sdev->nr_spaces)) {
+		pr_err_ratelimited("swapmem%d: hot_remove: %d spaces are open: busy\n",
+				   id, atomic_read(&sdev->nr_spaces));
+		ret = -EBUSY;
+	} else {
+		sdev->removing = true;
+		swapmem_dev_remove(sdev);
+	}
+	mutex_unlock(&swapmem_devices_lock);
+	return ret ? ret : len;
+}
+static CLASS_ATTR_WO(hot_remove);
+
+static struct attribute *swapmem_class_attrs[] = {
+	&class_attr_hot_add.attr,
+	&class_attr_hot_remove.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(swapmem_class);
+
 static int __init swapmem_init(void)
 {
-	int ret;
+	int id = 0, ret;
 
 	ret = swapmem_fs_init();
 	if (ret)
@@ -158,14 +256,19 @@ static int __init swapmem_init(void)
 	if (ret)
 		goto unregister_class;
 
+	mutex_lock(&swapmem_devices_lock);
 	ret = swapmem_dev_add(0, swapmem_pool_size, swapmem_backing_dev);
+	for (id = 1; !ret && id < swapmem_nr_devices; id++)
+		ret = swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, "");
 	if (ret) {
-		pr_err("cannot create swapmem0: %d\n", ret);
+		pr_err("cannot create swapmem%d: %d\n", id, ret);
+		while (id--)
+			if (swapmem_devices[id])
+				swapmem_dev_remove(swapmem_devices[id]);
+		mutex_unlock(&swapmem_devices_lock);
 		goto unregister_region;
 	}
-	pr_info("swapmem0: %lu KiB pool, backing device %s\n",
-		swapmem_pool_size >> 10,
-		swapmem_backing_dev[0] ? swapmem_backing_dev : "none");
+	mutex_unlock(&swapmem_devices_lock);
 	return 0;
 
 unregister_region:
@@ -181,9 +284,11 @@ static void __exit swapmem_exit(void)
 {
 	int id;
 
+	mutex_lock(&swapmem_devices_lock);
 	for (id = 0; id < SWAPMEM_MAX_DEVICES; id++)
 		if (swapmem_devices[id])
 			swapmem_dev_remove(swapmem_devices[id]);
+	mutex_unlock(&swapmem_devices_lock);
 	unregister_chrdev_region(swapmem_devt, SWAPMEM_MAX_DEVICES);
 	class_unregister(&swapmem_class);
 	swapmem_fs_exit();

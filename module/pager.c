@@ -24,13 +24,56 @@
  * Documentation/swapmem/design.rst for the comparison and the cost).
  */
 #include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
+#include <linux/swapmem.h>
 
 #include "swapmem_drv.h"
+
+static struct swapmem_frame *swapmem_frame_alloc(void)
+{
+	struct swapmem_frame *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	f->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (!f->page) {
+		kfree(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void swapmem_frame_release(struct swapmem_frame *f)
+{
+	__free_page(f->page);
+	kfree(f);
+}
+
+/* Allocate @n free frames onto @list. Sleeps. */
+static int swapmem_frames_alloc(struct list_head *list, unsigned long n)
+{
+	struct swapmem_frame *f, *tmp;
+
+	while (n--) {
+		f = swapmem_frame_alloc();
+		if (!f)
+			goto free;
+		list_add_tail(&f->free_link, list);
+		cond_resched();
+	}
+	return 0;
+free:
+	list_for_each_entry_safe(f, tmp, list, free_link)
+		swapmem_frame_release(f);
+	INIT_LIST_HEAD(list);
+	return -ENOMEM;
+}
 
 /**
  * swapmem_pool_init() - allocate a device's frame pool
@@ -42,31 +85,24 @@
  */
 int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames)
 {
-	unsigned long i;
+	struct swapmem_frame *f;
+	unsigned long i = 0;
 
+	INIT_LIST_HEAD(&sdev->free_frames);
 	sdev->frames = kvcalloc(nr_frames, sizeof(*sdev->frames), GFP_KERNEL);
 	if (!sdev->frames)
 		return -ENOMEM;
-	INIT_LIST_HEAD(&sdev->free_frames);
-	for (i = 0; i < nr_frames; i++) {
-		struct swapmem_frame *f = &sdev->frames[i];
-
-		f->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-		if (!f->page)
-			goto free_pages;
-		list_add_tail(&f->free_link, &sdev->free_frames);
+	if (swapmem_frames_alloc(&sdev->free_frames, nr_frames)) {
+		kvfree(sdev->frames);
+		sdev->frames = NULL;
+		return -ENOMEM;
 	}
+	list_for_each_entry(f, &sdev->free_frames, free_link)
+		sdev->frames[i++] = f;
 	sdev->nr_frames = nr_frames;
 	sdev->nr_free = nr_frames;
 	sdev->hand = 0;
 	return 0;
-
-free_pages:
-	while (i--)
-		__free_page(sdev->frames[i].page);
-	kvfree(sdev->frames);
-	sdev->frames = NULL;
-	return -ENOMEM;
 }
 
 /**
@@ -82,7 +118,7 @@ void swapmem_pool_exit(struct swapmem_device *sdev)
 	if (!sdev->frames)
 		return;
 	for (i = 0; i < sdev->nr_frames; i++)
-		__free_page(sdev->frames[i].page);
+		swapmem_frame_release(sdev->frames[i]);
 	kvfree(sdev->frames);
 	sdev->frames = NULL;
 }
@@ -95,6 +131,11 @@ static bool swapmem_frame_is_busy(struct swapmem_frame *f)
 static bool swapmem_frame_is_dirty(struct swapmem_frame *f)
 {
 	return test_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
+}
+
+static bool swapmem_frame_is_pinned(struct swapmem_frame *f)
+{
+	return test_bit(SWAPMEM_FRAME_PINNED, &f->flags);
 }
 
 /* Give a frame that no page table points to back to the free list. */
@@ -190,6 +231,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 
 	lockdep_assert_held(&sdev->lock);
 	swapmem_frame_unmap(sdev, f);
+	space->evictions++;
 
 	/* DIRTY only changes under the lock, and no PTE maps the frame now. */
 	if (!swapmem_frame_is_dirty(f)) {
@@ -197,7 +239,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 			xa_store(&space->pt, index, xa_mk_value(f->slot), GFP_NOWAIT);
 		else
 			xa_erase(&space->pt, index);
-		swapmem_stat_inc(sdev, evictions_clean);
+		swapmem_stat_inc(sdev, EVICTIONS_CLEAN);
 		f->space = NULL;
 		f->flags = 0;
 		f->slot = 0;
@@ -216,7 +258,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 	ret = swapmem_slot_rw(sdev, f->page, slot, true);
 	mutex_lock(&sdev->lock);
 	if (ret) {
-		swapmem_stat_inc(sdev, write_errors);
+		swapmem_stat_inc(sdev, WRITE_ERRORS);
 		swapmem_io_error(sdev, f, slot, true, ret);
 		swapmem_slot_retire(sdev, slot);
 		f->slot = 0;
@@ -224,7 +266,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 		return ret;
 	}
 	xa_store(&space->pt, index, xa_mk_value(slot), GFP_NOWAIT);
-	swapmem_stat_inc(sdev, evictions_dirty);
+	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
@@ -246,13 +288,13 @@ static bool swapmem_frame_is_evictable(struct swapmem_device *sdev,
 /* Advance the CLOCK hand by one frame and return the frame it was on. */
 static struct swapmem_frame *swapmem_hand_step(struct swapmem_device *sdev)
 {
-	struct swapmem_frame *f = &sdev->frames[sdev->hand];
+	struct swapmem_frame *f = sdev->frames[sdev->hand];
 
 	if (++sdev->hand == sdev->nr_frames) {
 		sdev->hand = 0;
-		swapmem_stat_inc(sdev, hand_sweeps);
+		swapmem_stat_inc(sdev, HAND_SWEEPS);
 	}
-	swapmem_stat_inc(sdev, hand_steps);
+	swapmem_stat_inc(sdev, HAND_STEPS);
 	return f;
 }
 
@@ -288,25 +330,33 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev)
 				busy = true;
 				continue;
 			}
-			if (test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+			if (swapmem_frame_is_pinned(f))
+				continue;
+			/* FIFO: the hand's order is the order pages came in. */
+			if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
+			    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
 				set_bit(SWAPMEM_FRAME_AGED, &f->flags);
 				swapmem_frame_unmap(sdev, f);
-				swapmem_stat_inc(sdev, second_chances);
+				swapmem_stat_inc(sdev, SECOND_CHANCES);
 				continue;
 			}
 			if (!swapmem_frame_is_evictable(sdev, f) ||
 			    (write_failed && swapmem_frame_is_dirty(f)))
 				continue;
-			/*
-			 * On failure (no slot, or the write failed) the frame
-			 * stays resident and the hand moves on. After a failed
-			 * write only clean victims are tried: a failing disk
-			 * gets one write per call, and the scan stays bounded.
-			 */
 			if (!swapmem_evict(sdev, f))
 				return f;
+			/*
+			 * No slot, or the write failed: the frame stays
+			 * resident. From now on only clean victims are tried,
+			 * so a failing disk sees one write per call and the
+			 * search ends. The lock was dropped: look again.
+			 */
 			write_failed = true;
+			break;
 		}
+		if (scanned < 2 * sdev->nr_frames ||
+		    !list_empty(&sdev->free_frames))
+			continue;
 		if (!busy)
 			return NULL;
 		swapmem_wait_unbusy(sdev);
@@ -329,6 +379,98 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 				   page_to_pfn(f->page), vm_get_page_prot(flags));
 }
 
+/* How swapmem_page_load() found or made a page resident. */
+enum swapmem_load {
+	SWAPMEM_LOAD_RESIDENT,
+	SWAPMEM_LOAD_ZERO,
+	SWAPMEM_LOAD_READ,
+};
+
+/*
+ * Make page @index of @space resident and return its frame, not BUSY:
+ * already resident, or a frame (free, or the CLOCK victim's) zero-filled
+ * or read from the page's slot. Threads loading the same page wait for the
+ * one read. Returns ERR_PTR(-ENOSPC) when no frame can be freed,
+ * ERR_PTR(-EIO) when the read failed, ERR_PTR(-ENOMEM) when the page table
+ * cannot grow.
+ * Context: pager lock held; dropped and retaken for I/O and waiting.
+ */
+static struct swapmem_frame *swapmem_page_load(struct swapmem_space *space,
+					       pgoff_t index,
+					       enum swapmem_load *how)
+	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
+{
+	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_frame *f;
+	unsigned long slot;
+	void *entry;
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+again:
+	entry = xa_load(&space->pt, index);
+	if (entry && !xa_is_value(entry)) {
+		f = entry;
+		if (swapmem_frame_is_busy(f)) {
+			swapmem_wait_unbusy(sdev);
+			goto again;
+		}
+		*how = SWAPMEM_LOAD_RESIDENT;
+		return f;
+	}
+
+	f = swapmem_frame_get(sdev);
+	if (!f)
+		return ERR_PTR(-ENOSPC);
+	/* The lock may have been dropped: if the page moved, start over. */
+	if (xa_load(&space->pt, index) != entry) {
+		swapmem_frame_free(sdev, f);
+		goto again;
+	}
+	f->space = space;
+	f->index = index;
+	f->flags = 0;
+
+	if (!entry) {
+		f->slot = 0;
+		clear_highpage(f->page);
+		if (xa_err(xa_store(&space->pt, index, f, GFP_KERNEL))) {
+			swapmem_frame_free(sdev, f);
+			return ERR_PTR(-ENOMEM);
+		}
+		*how = SWAPMEM_LOAD_ZERO;
+		return f;
+	}
+
+	slot = xa_to_value(entry);
+	f->slot = slot;
+	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	xa_store(&space->pt, index, f, GFP_NOWAIT);
+	mutex_unlock(&sdev->lock);
+	ret = swapmem_slot_rw(sdev, f->page, slot, false);
+	mutex_lock(&sdev->lock);
+	if (ret) {
+		swapmem_stat_inc(sdev, READ_ERRORS);
+		swapmem_io_error(sdev, f, slot, false, ret);
+		xa_store(&space->pt, index, entry, GFP_NOWAIT);
+		swapmem_frame_unbusy(sdev, f);
+		swapmem_frame_free(sdev, f);
+		return ERR_PTR(-EIO);
+	}
+	swapmem_frame_unbusy(sdev, f);
+	*how = SWAPMEM_LOAD_READ;
+	return f;
+}
+
+/* Count a fault's latency in its log2 bucket. */
+static void swapmem_lat_add(atomic_long_t *hist, u64 start)
+{
+	u64 ns = ktime_get_ns() - start;
+	int k = ns >> 10 ? ilog2(ns >> 10) + 1 : 0;
+
+	atomic_long_inc(&hist[min(k, SWAPMEM_LAT_BUCKETS - 1)]);
+}
+
 /**
  * swapmem_pager_fault() - serve a fault on a page of a space
  * @space: the space
@@ -347,80 +489,48 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf)
 {
 	struct swapmem_device *sdev = space->sdev;
-	pgoff_t index = vmf->pgoff;
+	u64 start = ktime_get_ns();
+	enum swapmem_load how;
 	struct swapmem_frame *f;
-	unsigned long slot;
-	vm_fault_t major = 0;
-	void *entry;
-	int ret;
+	vm_fault_t ret;
 
 	mutex_lock(&sdev->lock);
-again:
-	entry = xa_load(&space->pt, index);
-	if (entry && !xa_is_value(entry)) {
-		f = entry;
-		if (swapmem_frame_is_busy(f)) {
-			swapmem_wait_unbusy(sdev);
-			goto again;
+	f = swapmem_page_load(space, vmf->pgoff, &how);
+	if (IS_ERR(f)) {
+		ret = VM_FAULT_SIGBUS;
+		if (PTR_ERR(f) == -ENOMEM) {
+			ret = VM_FAULT_OOM;
+		} else if (PTR_ERR(f) == -ENOSPC) {
+			swapmem_stat_inc(sdev, NOMEM_FAULTS);
+			pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty or pinned pages, no swap slot): SIGBUS\n",
+					   sdev->id);
 		}
-		swapmem_stat_inc(sdev, minor_faults);
+		mutex_unlock(&sdev->lock);
+		return ret;
+	}
+	switch (how) {
+	case SWAPMEM_LOAD_RESIDENT:
+		swapmem_stat_inc(sdev, MINOR_FAULTS);
+		space->minor_faults++;
 		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
-			swapmem_stat_inc(sdev, ref_faults);
-		goto map;
+			swapmem_stat_inc(sdev, REF_FAULTS);
+		break;
+	case SWAPMEM_LOAD_ZERO:
+		swapmem_stat_inc(sdev, ZERO_FILL_FAULTS);
+		space->zero_fill_faults++;
+		break;
+	case SWAPMEM_LOAD_READ:
+		swapmem_stat_inc(sdev, MAJOR_FAULTS);
+		space->major_faults++;
+		break;
 	}
-
-	f = swapmem_frame_get(sdev);
-	if (!f) {
-		swapmem_stat_inc(sdev, nomem_faults);
-		pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty pages and no swap slot): SIGBUS\n",
-				   sdev->id);
-		mutex_unlock(&sdev->lock);
-		return VM_FAULT_SIGBUS;
-	}
-	/* The lock may have been dropped: if the page moved, start over. */
-	if (xa_load(&space->pt, index) != entry) {
-		swapmem_frame_free(sdev, f);
-		goto again;
-	}
-	f->space = space;
-	f->index = index;
-	f->flags = 0;
-
-	if (!entry) {
-		f->slot = 0;
-		clear_highpage(f->page);
-		if (xa_err(xa_store(&space->pt, index, f, GFP_KERNEL))) {
-			swapmem_frame_free(sdev, f);
-			mutex_unlock(&sdev->lock);
-			return VM_FAULT_OOM;
-		}
-		swapmem_stat_inc(sdev, zero_fill_faults);
-		goto map;
-	}
-
-	slot = xa_to_value(entry);
-	f->slot = slot;
-	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-	xa_store(&space->pt, index, f, GFP_NOWAIT);
-	mutex_unlock(&sdev->lock);
-	ret = swapmem_slot_rw(sdev, f->page, slot, false);
-	mutex_lock(&sdev->lock);
-	if (ret) {
-		swapmem_stat_inc(sdev, read_errors);
-		swapmem_io_error(sdev, f, slot, false, ret);
-		xa_store(&space->pt, index, entry, GFP_NOWAIT);
-		swapmem_frame_unbusy(sdev, f);
-		swapmem_frame_free(sdev, f);
-		mutex_unlock(&sdev->lock);
-		return VM_FAULT_SIGBUS;
-	}
-	swapmem_frame_unbusy(sdev, f);
-	swapmem_stat_inc(sdev, major_faults);
-	major = VM_FAULT_MAJOR;
-map:
 	ret = swapmem_frame_map(vmf, f);
 	mutex_unlock(&sdev->lock);
-	return ret | major;
+	if (how == SWAPMEM_LOAD_RESIDENT)
+		swapmem_lat_add(sdev->stats.lat_minor, start);
+	else if (how == SWAPMEM_LOAD_READ)
+		swapmem_lat_add(sdev->stats.lat_major, start);
+	return how == SWAPMEM_LOAD_READ ? ret | VM_FAULT_MAJOR : ret;
 }
 
 /**
@@ -461,6 +571,7 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
  * @space: the space
  * @first: first page index
  * @last: last page index
+ * @done: if not NULL, where to add the pages written
  *
  * The pages stay resident and become clean, so evicting them later needs
  * no write. Without a backing device there is nothing to write to.
@@ -469,7 +580,8 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
  * Return: 0, -EIO if a write failed (the page stays dirty), or -ENOSPC if
  * the store is full.
  */
-int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last)
+int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
+		       unsigned long *done)
 {
 	struct swapmem_device *sdev = space->sdev;
 	struct swapmem_frame *f;
@@ -503,12 +615,14 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last)
 		err = swapmem_slot_rw(sdev, f->page, slot, true);
 		mutex_lock(&sdev->lock);
 		if (err) {
-			swapmem_stat_inc(sdev, write_errors);
+			swapmem_stat_inc(sdev, WRITE_ERRORS);
 			swapmem_io_error(sdev, f, slot, true, err);
 			swapmem_slot_retire(sdev, slot);
 			f->slot = 0;
 			set_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
 			ret = -EIO;
+		} else if (done) {
+			(*done)++;
 		}
 		swapmem_frame_unbusy(sdev, f);
 	}
@@ -541,6 +655,7 @@ void swapmem_space_teardown(struct swapmem_space *space)
 	void *entry;
 
 	mutex_lock(&sdev->lock);
+	sdev->committed -= space->size >> PAGE_SHIFT;
 restart:
 	xa_for_each(&space->pt, index, entry) {
 		if (xa_is_value(entry))
@@ -550,6 +665,8 @@ restart:
 			swapmem_wait_unbusy(sdev);
 			goto restart;
 		}
+		if (swapmem_frame_is_pinned(f))
+			sdev->nr_pinned--;
 		if (f->slot)
 			xa_store(&space->pt, index, xa_mk_value(f->slot), GFP_NOWAIT);
 		else
@@ -578,4 +695,369 @@ restart:
 		swapmem_slots_release(sdev, slots, n);
 	}
 	kvfree(slots);
+}
+
+/* Pin (or count) pages of a range: all-or-nothing against the pin limit. */
+static long swapmem_range_pin(struct swapmem_space *space, pgoff_t first,
+			      pgoff_t last)
+	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long index, need = last - first + 1, done = 0;
+	enum swapmem_load how;
+	struct swapmem_frame *f;
+	void *entry;
+	long err = 0;
+
+	xa_for_each_range(&space->pt, index, entry, first, last)
+		if (!xa_is_value(entry) && swapmem_frame_is_pinned(entry))
+			need--;
+	if (sdev->nr_pinned + need > sdev->pin_limit)
+		return -ENOMEM;
+	/* Reserve the quota first: the lock is dropped while loading. */
+	sdev->nr_pinned += need;
+	for (index = first; index <= last; index++) {
+		f = swapmem_page_load(space, index, &how);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
+			break;
+		}
+		if (!test_and_set_bit(SWAPMEM_FRAME_PINNED, &f->flags)) {
+			set_bit(SWAPMEM_FRAME_REF, &f->flags);
+			done++;
+		}
+	}
+	/* Trade the reservation for what was really pinned. */
+	sdev->nr_pinned = sdev->nr_pinned - need + done;
+	return err ? err : done;
+}
+
+/* Drop a page: its frame and its slot go back, and it reads as zeros. */
+static void swapmem_page_drop(struct swapmem_space *space, pgoff_t index,
+			      void *entry)
+{
+	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_frame *f = entry;
+
+	lockdep_assert_held(&sdev->lock);
+	xa_erase(&space->pt, index);
+	if (xa_is_value(entry)) {
+		swapmem_slot_free(sdev, xa_to_value(entry));
+		return;
+	}
+	swapmem_frame_unmap(sdev, f);
+	if (swapmem_frame_is_pinned(f))
+		sdev->nr_pinned--;
+	if (f->slot)
+		swapmem_slot_free(sdev, f->slot);
+	swapmem_frame_free(sdev, f);
+}
+
+/**
+ * swapmem_space_advise() - act on a range of a space
+ * @space: the caller's space
+ * @advice: SWAPMEM_ADV_*
+ * @first: first page index
+ * @last: last page index
+ *
+ * PREFETCH reads the range's swapped pages in; PAGEOUT writes its dirty
+ * pages and frees the frames of all its pages (pinned ones excepted); DROP
+ * discards it (frames and slots go back, it reads as zeros); SYNC writes
+ * its dirty pages and keeps them; PIN brings it in and keeps it resident,
+ * within the device's pin limit, all or nothing; UNPIN lets it go again.
+ *
+ * Context: process context, no pager lock held; sleeps.
+ * Return: the pages acted on, or -EINVAL (unknown advice), -ENOMEM (pin
+ * limit, or no frame), -EIO (an I/O error), -ENOSPC (store full).
+ */
+long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
+			  pgoff_t first, pgoff_t last)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long index, done = 0;
+	enum swapmem_load how;
+	struct swapmem_frame *f;
+	long ret = 0;
+	void *entry;
+	int err;
+
+	if (advice == SWAPMEM_ADV_SYNC) {
+		ret = swapmem_space_sync(space, first, last, &done);
+		return ret ? ret : done;
+	}
+
+	mutex_lock(&sdev->lock);
+	switch (advice) {
+	case SWAPMEM_ADV_PREFETCH:
+		xa_for_each_range(&space->pt, index, entry, first, last) {
+			if (!xa_is_value(entry))
+				continue;
+			f = swapmem_page_load(space, index, &how);
+			if (IS_ERR(f)) {
+				ret = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
+				break;
+			}
+			set_bit(SWAPMEM_FRAME_REF, &f->flags);
+			if (how == SWAPMEM_LOAD_READ)
+				done++;
+		}
+		break;
+	case SWAPMEM_ADV_PAGEOUT:
+		xa_for_each_range(&space->pt, index, entry, first, last) {
+			if (xa_is_value(entry))
+				continue;
+			f = entry;
+			if (xa_load(&space->pt, index) != f ||
+			    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f) ||
+			    !swapmem_frame_is_evictable(sdev, f))
+				continue;
+			err = swapmem_evict(sdev, f);
+			if (err) {
+				ret = err;
+				continue;
+			}
+			swapmem_frame_free(sdev, f);
+			done++;
+		}
+		break;
+	case SWAPMEM_ADV_DROP:
+		xa_for_each_range(&space->pt, index, entry, first, last) {
+			while (!xa_is_value(entry) && swapmem_frame_is_busy(entry)) {
+				swapmem_wait_unbusy(sdev);
+				entry = xa_load(&space->pt, index);
+			}
+			if (!entry)
+				continue;
+			swapmem_page_drop(space, index, entry);
+			done++;
+		}
+		break;
+	case SWAPMEM_ADV_PIN:
+		ret = swapmem_range_pin(space, first, last);
+		if (ret > 0)
+			done = ret;
+		break;
+	case SWAPMEM_ADV_UNPIN:
+		xa_for_each_range(&space->pt, index, entry, first, last) {
+			if (xa_is_value(entry))
+				continue;
+			if (test_and_clear_bit(SWAPMEM_FRAME_PINNED,
+					       &((struct swapmem_frame *)entry)->flags)) {
+				sdev->nr_pinned--;
+				done++;
+			}
+		}
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	mutex_unlock(&sdev->lock);
+	return ret < 0 ? ret : done;
+}
+
+/**
+ * swapmem_space_counters() - fill the counters of a space
+ * @space: the space
+ * @c: where to put them (zeroed by the caller)
+ *
+ * Context: process context, no pager lock held; walks the page table.
+ */
+void swapmem_space_counters(struct swapmem_space *space,
+			    struct swapmem_space_counters *c)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long index;
+	void *entry;
+
+	mutex_lock(&sdev->lock);
+	c->minor_faults = space->minor_faults;
+	c->major_faults = space->major_faults;
+	c->zero_fill_faults = space->zero_fill_faults;
+	c->evictions = space->evictions;
+	xa_for_each(&space->pt, index, entry) {
+		if (xa_is_value(entry)) {
+			c->swapped++;
+			continue;
+		}
+		c->resident++;
+		if (swapmem_frame_is_dirty(entry))
+			c->dirty++;
+		if (swapmem_frame_is_pinned(entry))
+			c->pinned++;
+	}
+	mutex_unlock(&sdev->lock);
+}
+
+/**
+ * swapmem_frames_dirty() - count a device's dirty frames
+ * @sdev: the device
+ *
+ * Context: process context, no pager lock held; takes it.
+ * Return: frames holding a page newer than its slot copy.
+ */
+unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
+{
+	unsigned long i, n = 0;
+
+	mutex_lock(&sdev->lock);
+	for (i = 0; i < sdev->nr_frames; i++)
+		if (swapmem_frame_is_dirty(sdev->frames[i]))
+			n++;
+	mutex_unlock(&sdev->lock);
+	return n;
+}
+
+/**
+ * swapmem_dev_counters() - fill a device's counters and gauges
+ * @sdev: the device
+ * @c: where to put them (zeroed by the caller)
+ *
+ * Context: any process context; a snapshot, without the pager lock.
+ */
+void swapmem_dev_counters(struct swapmem_device *sdev,
+			  struct swapmem_dev_counters *c)
+{
+	atomic_long_t *v = sdev->stats.v;
+
+	c->minor_faults = atomic_long_read(&v[SWAPMEM_STAT_MINOR_FAULTS]);
+	c->major_faults = atomic_long_read(&v[SWAPMEM_STAT_MAJOR_FAULTS]);
+	c->zero_fill_faults = atomic_long_read(&v[SWAPMEM_STAT_ZERO_FILL_FAULTS]);
+	c->ref_faults = atomic_long_read(&v[SWAPMEM_STAT_REF_FAULTS]);
+	c->evictions_clean = atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_CLEAN]);
+	c->evictions_dirty = atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_DIRTY]);
+	c->swap_reads = atomic_long_read(&v[SWAPMEM_STAT_SWAP_READS]);
+	c->swap_writes = atomic_long_read(&v[SWAPMEM_STAT_SWAP_WRITES]);
+	c->read_errors = atomic_long_read(&v[SWAPMEM_STAT_READ_ERRORS]);
+	c->write_errors = atomic_long_read(&v[SWAPMEM_STAT_WRITE_ERRORS]);
+	c->nomem_faults = atomic_long_read(&v[SWAPMEM_STAT_NOMEM_FAULTS]);
+	c->hand_steps = atomic_long_read(&v[SWAPMEM_STAT_HAND_STEPS]);
+	c->hand_sweeps = atomic_long_read(&v[SWAPMEM_STAT_HAND_SWEEPS]);
+	c->second_chances = atomic_long_read(&v[SWAPMEM_STAT_SECOND_CHANCES]);
+	c->discards = atomic_long_read(&v[SWAPMEM_STAT_DISCARDS]);
+	c->frames_free = READ_ONCE(sdev->nr_free);
+	c->frames_used = sdev->nr_frames - c->frames_free;
+	c->frames_dirty = swapmem_frames_dirty(sdev);
+	c->frames_pinned = READ_ONCE(sdev->nr_pinned);
+	c->slots_used = sdev->has_store ? READ_ONCE(sdev->store.used) : 0;
+	c->slots_bad = sdev->has_store ? READ_ONCE(sdev->store.bad) : 0;
+	c->nr_spaces = atomic_read(&sdev->nr_spaces);
+}
+
+/**
+ * swapmem_stats_reset() - zero a device's counters and histograms (not its gauges)
+ * @sdev: the device
+ *
+ * Context: any.
+ */
+void swapmem_stats_reset(struct swapmem_device *sdev)
+{
+	int i;
+
+	for (i = 0; i < SWAPMEM_NR_STATS; i++)
+		atomic_long_set(&sdev->stats.v[i], 0);
+	for (i = 0; i < SWAPMEM_LAT_BUCKETS; i++) {
+		atomic_long_set(&sdev->stats.lat_minor[i], 0);
+		atomic_long_set(&sdev->stats.lat_major[i], 0);
+	}
+}
+
+/**
+ * swapmem_pool_resize() - grow or shrink a device's pool, live
+ * @sdev: the device
+ * @nr: frames wanted
+ *
+ * Growing adds free frames. Shrinking takes frames out of use the way a
+ * fault would take them, free ones first and then CLOCK victims (written
+ * out when dirty), so no page is lost; it fails with -EBUSY, changing
+ * nothing, when not enough frames can be freed (dirty pages with nowhere
+ * to go, pinned or busy pages). The pin limit shrinks with the pool.
+ *
+ * Context: process context, the device's config lock held; sleeps.
+ * Return: 0, -ENOMEM or -EBUSY.
+ */
+int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
+{
+	struct swapmem_frame **table, **old, **gone = NULL, *f;
+	unsigned long i, j, n_old = sdev->nr_frames, ndrop;
+	LIST_HEAD(fresh);
+	int ret = 0;
+
+	lockdep_assert_held(&sdev->config_lock);
+	if (nr == n_old)
+		return 0;
+	table = kvcalloc(nr, sizeof(*table), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+
+	if (nr > n_old) {
+		if (swapmem_frames_alloc(&fresh, nr - n_old)) {
+			kvfree(table);
+			return -ENOMEM;
+		}
+		mutex_lock(&sdev->lock);
+		memcpy(table, sdev->frames, n_old * sizeof(*table));
+		i = n_old;
+		list_for_each_entry(f, &fresh, free_link)
+			table[i++] = f;
+		list_splice(&fresh, &sdev->free_frames);
+		sdev->nr_free += nr - n_old;
+		old = sdev->frames;
+		sdev->frames = table;
+		sdev->nr_frames = nr;
+		swapmem_wake_waiters(sdev);
+		mutex_unlock(&sdev->lock);
+		kvfree(old);
+		return 0;
+	}
+
+	ndrop = n_old - nr;
+	gone = kvcalloc(ndrop, sizeof(*gone), GFP_KERNEL);
+	if (!gone) {
+		kvfree(table);
+		return -ENOMEM;
+	}
+	mutex_lock(&sdev->lock);
+	for (i = 0; i < ndrop; i++) {
+		/* Unowned and off the free list: nobody else can take it. */
+		gone[i] = swapmem_frame_get(sdev);
+		if (!gone[i])
+			break;
+		set_bit(SWAPMEM_FRAME_GONE, &gone[i]->flags);
+	}
+	if (i < ndrop) {
+		while (i--)
+			swapmem_frame_free(sdev, gone[i]);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	for (i = 0, j = 0; i < n_old; i++)
+		if (!test_bit(SWAPMEM_FRAME_GONE, &sdev->frames[i]->flags))
+			table[j++] = sdev->frames[i];
+	swap(sdev->frames, table);
+	sdev->nr_frames = nr;
+	sdev->hand = 0;
+	sdev->pin_limit = min(sdev->pin_limit, nr / 2);
+unlock:
+	mutex_unlock(&sdev->lock);
+	if (!ret)
+		for (i = 0; i < ndrop; i++)
+			swapmem_frame_release(gone[i]);
+	kvfree(gone);
+	kvfree(table);
+	return ret;
+}
+
+/**
+ * swapmem_capacity() - pages a device can hold: its pool and its good slots
+ * @sdev: the device
+ *
+ * Context: pager lock held.
+ * Return: the capacity in pages, what strict accounting admits.
+ */
+unsigned long swapmem_capacity(struct swapmem_device *sdev)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (!sdev->has_store)
+		return sdev->nr_frames;
+	return sdev->nr_frames + sdev->store.nr_slots - 1 - sdev->store.bad;
 }

@@ -22,49 +22,39 @@
 /* At least this many slots, slot 0 included, or the device is refused. */
 #define SWAPMEM_STORE_MIN_SLOTS		16
 
-/**
- * swapmem_store_attach() - open a backing device and size its slot map
- * @sdev: device, with no store attached
- * @path: block device path, e.g. "/dev/vdb"
- *
- * Opens @path exclusively: a device that is mounted, swapped on or held by
- * another swapmem device is refused with -EBUSY.
- *
- * Context: process context, may sleep; the caller keeps the device from
- * being used meanwhile.
- * Return: 0 or -errno.
- */
-int swapmem_store_attach(struct swapmem_device *sdev, const char *path)
+/* Open @path into @st, for device @id held by @holder. Sleeps. */
+static int swapmem_store_open(struct swapmem_store *st, int id, void *holder,
+			      const char *path)
 {
-	struct swapmem_store *st = &sdev->store;
 	struct block_device *bdev;
 	unsigned int lbs;
 	int ret;
 
+	memset(st, 0, sizeof(*st));
 	if (strscpy(st->path, path, sizeof(st->path)) < 0) {
-		pr_err("swapmem%d: backing_dev: path too long\n", sdev->id);
+		pr_err("swapmem%d: backing_dev: path too long\n", id);
 		return -EINVAL;
 	}
 	strim(st->path);
-	ret = swapmem_bdev_open(&st->bdev, st->path, sdev);
+	ret = swapmem_bdev_open(&st->bdev, st->path, holder);
 	if (ret) {
-		pr_err("swapmem%d: backing_dev %s: cannot open it exclusively: %d\n",
-		       sdev->id, st->path, ret);
+		pr_err_ratelimited("swapmem%d: backing_dev %s: cannot open it exclusively: %d\n",
+				   id, st->path, ret);
 		return ret;
 	}
 	bdev = st->bdev.bdev;
 
 	lbs = bdev_logical_block_size(bdev);
 	if (lbs > PAGE_SIZE) {
-		pr_err("swapmem%d: backing_dev %s: logical block size %u is over the page size\n",
-		       sdev->id, st->path, lbs);
+		pr_err_ratelimited("swapmem%d: backing_dev %s: logical block size %u is over the page size\n",
+				   id, st->path, lbs);
 		ret = -EINVAL;
 		goto close;
 	}
 	st->nr_slots = bdev_nr_sectors(bdev) / SWAPMEM_SECTORS_PER_SLOT;
 	if (st->nr_slots < SWAPMEM_STORE_MIN_SLOTS) {
-		pr_err("swapmem%d: backing_dev %s: too small (%lu slots)\n",
-		       sdev->id, st->path, st->nr_slots);
+		pr_err_ratelimited("swapmem%d: backing_dev %s: too small (%lu slots)\n",
+				   id, st->path, st->nr_slots);
 		ret = -EINVAL;
 		goto close;
 	}
@@ -74,11 +64,8 @@ int swapmem_store_attach(struct swapmem_device *sdev, const char *path)
 		goto close;
 	}
 	set_bit(0, st->bitmap);
-	st->used = 0;
-	st->bad = 0;
 	st->cursor = 1;
 	st->discard = bdev_max_discard_sectors(bdev) > 0;
-	sdev->has_store = true;
 	return 0;
 
 close:
@@ -86,22 +73,88 @@ close:
 	return ret;
 }
 
+static void swapmem_store_close(struct swapmem_store *st)
+{
+	bitmap_free(st->bitmap);
+	st->bitmap = NULL;
+	swapmem_bdev_close(&st->bdev);
+}
+
+/**
+ * swapmem_store_attach() - open a backing device and size its slot map
+ * @sdev: device, with no store attached, not yet in use
+ * @path: block device path, e.g. "/dev/vdb"
+ *
+ * Opens @path exclusively: a device that is mounted, swapped on or held by
+ * another swapmem device is refused with -EBUSY.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -errno.
+ */
+int swapmem_store_attach(struct swapmem_device *sdev, const char *path)
+{
+	int ret = swapmem_store_open(&sdev->store, sdev->id, sdev, path);
+
+	if (!ret)
+		sdev->has_store = true;
+	return ret;
+}
+
 /**
  * swapmem_store_detach() - close the backing device
- * @sdev: device with a store and no spaces
+ * @sdev: device with no spaces
  *
  * Context: process context, may sleep.
  */
 void swapmem_store_detach(struct swapmem_device *sdev)
 {
-	struct swapmem_store *st = &sdev->store;
-
 	if (!sdev->has_store)
 		return;
 	sdev->has_store = false;
-	bitmap_free(st->bitmap);
-	st->bitmap = NULL;
-	swapmem_bdev_close(&st->bdev);
+	swapmem_store_close(&sdev->store);
+}
+
+/**
+ * swapmem_store_change() - attach, replace or detach the backing device live
+ * @sdev: the device
+ * @path: the new backing device, or NULL for none
+ *
+ * Refused with -EBUSY while pages live on the current backing device (any
+ * slot in use); the new device is opened before the old one is let go.
+ *
+ * Context: process context, config lock held, pager lock not held; sleeps.
+ * Return: 0 or -errno.
+ */
+int swapmem_store_change(struct swapmem_device *sdev, const char *path)
+{
+	struct swapmem_store new, old;
+	bool had;
+	int ret;
+
+	lockdep_assert_held(&sdev->config_lock);
+	if (path) {
+		ret = swapmem_store_open(&new, sdev->id, sdev, path);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&sdev->lock);
+	if (sdev->has_store && sdev->store.used) {
+		mutex_unlock(&sdev->lock);
+		pr_err_ratelimited("swapmem%d: backing_dev: %lu pages live on %s: busy\n",
+				   sdev->id, sdev->store.used, sdev->store.path);
+		if (path)
+			swapmem_store_close(&new);
+		return -EBUSY;
+	}
+	had = sdev->has_store;
+	old = sdev->store;
+	if (path)
+		sdev->store = new;
+	sdev->has_store = !!path;
+	mutex_unlock(&sdev->lock);
+	if (had)
+		swapmem_store_close(&old);
+	return 0;
 }
 
 /**
@@ -193,9 +246,9 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 	ret = submit_bio_wait(&bio);
 	bio_uninit(&bio);
 	if (write)
-		swapmem_stat_inc(sdev, swap_writes);
+		swapmem_stat_inc(sdev, SWAP_WRITES);
 	else
-		swapmem_stat_inc(sdev, swap_reads);
+		swapmem_stat_inc(sdev, SWAP_READS);
 	return ret;
 }
 
@@ -225,7 +278,7 @@ void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 						  slots[i] * SWAPMEM_SECTORS_PER_SLOT,
 						  (start - i) * SWAPMEM_SECTORS_PER_SLOT,
 						  GFP_KERNEL))
-				atomic_long_add(start - i, &sdev->stats.discards);
+				swapmem_stat_add(sdev, DISCARDS, start - i);
 		}
 	}
 	mutex_lock(&sdev->lock);

@@ -12,8 +12,13 @@
  *       i_mmap_rwsem of a space's mapping (unmap_mapping_pages())
  *         page table locks (vmf_insert_pfn_prot(), zapping)
  *
- *   swapmem_devices_lock (mutex, module-wide) is never held with any of
- *   the above; it protects the device table.
+ *   swapmem_device.config_lock (mutex) serializes configuration changes
+ *   from sysfs (pool size, backing device, policies); it is taken before
+ *   the pager lock and never under mmap_lock.
+ *
+ *   swapmem_devices_lock (mutex, module-wide) protects the device table
+ *   and each device's "removing" state; it is taken before a device's
+ *   config lock, and open() takes it alone.
  *
  * swapmem_device.lock protects the frame pool (free list, CLOCK hand, every
  * frame's owner, index, slot and flags), every space's page table
@@ -36,6 +41,7 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -45,6 +51,14 @@
 #include "compat.h"
 
 #define SWAPMEM_MAX_DEVICES	64
+#define SWAPMEM_POOL_MIN	(64UL << 10)
+
+/* Largest pool one device may own: half of RAM. */
+static inline unsigned long swapmem_pool_max(void)
+{
+	return (totalram_pages() / 2) << PAGE_SHIFT;
+}
+
 /* A space is at most this large (1 TiB), so offsets never overflow. */
 #define SWAPMEM_SPACE_MAX_PAGES	(1UL << (40 - PAGE_SHIFT))
 
@@ -57,12 +71,17 @@
  *	page is not mapped; waiters sleep on swapmem_device.wq
  * @SWAPMEM_FRAME_AGED: unmapped by the hand to sample its reference bit;
  *	the next minor fault on it is counted as the cost of that
+ * @SWAPMEM_FRAME_PINNED: pinned by SWAPMEM_ADV_PIN: never a victim, never
+ *	unmapped by the hand
+ * @SWAPMEM_FRAME_GONE: taken out of the pool by a shrink
  */
 enum swapmem_frame_bit {
 	SWAPMEM_FRAME_REF,
 	SWAPMEM_FRAME_DIRTY,
 	SWAPMEM_FRAME_BUSY,
 	SWAPMEM_FRAME_AGED,
+	SWAPMEM_FRAME_PINNED,
+	SWAPMEM_FRAME_GONE,
 };
 
 /**
@@ -85,44 +104,67 @@ struct swapmem_frame {
 };
 
 /**
- * struct swapmem_stats - a device's counters; each is an atomic_long_t
- * @minor_faults: faults served from a resident frame (faults)
- * @major_faults: faults that read the page from its slot (faults)
- * @zero_fill_faults: first touches served with a zeroed frame (faults)
- * @ref_faults: minor faults on frames the hand had unmapped to sample
- *	their reference bit: the cost of the software reference bit (faults)
- * @evictions_clean: victims dropped without a write (frames)
- * @evictions_dirty: victims written to their slot first (frames)
- * @swap_reads: pages read from the backing device (pages)
- * @swap_writes: pages written to the backing device (pages)
- * @read_errors: failed swap-ins; the access got SIGBUS (pages)
- * @write_errors: failed write-outs; the page stayed resident (pages)
- * @nomem_faults: faults that found neither a frame nor a slot and got
+ * enum swapmem_stat - a device's counters, one file each in stats/
+ * @SWAPMEM_STAT_MINOR_FAULTS: faults served from a resident frame (faults)
+ * @SWAPMEM_STAT_MAJOR_FAULTS: faults that read the page from its slot (faults)
+ * @SWAPMEM_STAT_ZERO_FILL_FAULTS: first touches served with a zeroed frame
+ *	(faults)
+ * @SWAPMEM_STAT_REF_FAULTS: minor faults on frames the hand had unmapped to
+ *	sample their reference bit: the cost of the software bit (faults)
+ * @SWAPMEM_STAT_EVICTIONS_CLEAN: victims dropped without a write (frames)
+ * @SWAPMEM_STAT_EVICTIONS_DIRTY: victims written to their slot first (frames)
+ * @SWAPMEM_STAT_SWAP_READS: pages read from the backing device (pages)
+ * @SWAPMEM_STAT_SWAP_WRITES: pages written to the backing device (pages)
+ * @SWAPMEM_STAT_READ_ERRORS: failed swap-ins; the access got SIGBUS (pages)
+ * @SWAPMEM_STAT_WRITE_ERRORS: failed write-outs; the page stayed resident
+ *	(pages)
+ * @SWAPMEM_STAT_NOMEM_FAULTS: faults that found no frame to free and got
  *	SIGBUS (faults)
- * @hand_steps: frames the CLOCK hand looked at (frames)
- * @hand_sweeps: full turns of the CLOCK hand (turns)
- * @second_chances: referenced frames the hand spared (frames)
- * @discards: slots discarded on the backing device after being freed (slots)
+ * @SWAPMEM_STAT_HAND_STEPS: frames the CLOCK hand looked at (frames)
+ * @SWAPMEM_STAT_HAND_SWEEPS: full turns of the CLOCK hand (turns)
+ * @SWAPMEM_STAT_SECOND_CHANCES: referenced frames the hand spared, each
+ *	unmapped to sample its bit again (frames)
+ * @SWAPMEM_STAT_DISCARDS: freed slots discarded on the backing device (slots)
+ * @SWAPMEM_NR_STATS: how many
  */
-struct swapmem_stats {
-	atomic_long_t minor_faults;
-	atomic_long_t major_faults;
-	atomic_long_t zero_fill_faults;
-	atomic_long_t ref_faults;
-	atomic_long_t evictions_clean;
-	atomic_long_t evictions_dirty;
-	atomic_long_t swap_reads;
-	atomic_long_t swap_writes;
-	atomic_long_t read_errors;
-	atomic_long_t write_errors;
-	atomic_long_t nomem_faults;
-	atomic_long_t hand_steps;
-	atomic_long_t hand_sweeps;
-	atomic_long_t second_chances;
-	atomic_long_t discards;
+enum swapmem_stat {
+	SWAPMEM_STAT_MINOR_FAULTS,
+	SWAPMEM_STAT_MAJOR_FAULTS,
+	SWAPMEM_STAT_ZERO_FILL_FAULTS,
+	SWAPMEM_STAT_REF_FAULTS,
+	SWAPMEM_STAT_EVICTIONS_CLEAN,
+	SWAPMEM_STAT_EVICTIONS_DIRTY,
+	SWAPMEM_STAT_SWAP_READS,
+	SWAPMEM_STAT_SWAP_WRITES,
+	SWAPMEM_STAT_READ_ERRORS,
+	SWAPMEM_STAT_WRITE_ERRORS,
+	SWAPMEM_STAT_NOMEM_FAULTS,
+	SWAPMEM_STAT_HAND_STEPS,
+	SWAPMEM_STAT_HAND_SWEEPS,
+	SWAPMEM_STAT_SECOND_CHANCES,
+	SWAPMEM_STAT_DISCARDS,
+	SWAPMEM_NR_STATS,
 };
 
-#define swapmem_stat_inc(sdev, name) atomic_long_inc(&(sdev)->stats.name)
+/* Fault latency histograms: bucket k counts latencies below 2^(k+10) ns. */
+#define SWAPMEM_LAT_BUCKETS	24
+
+/**
+ * struct swapmem_dev_stats - a device's counters
+ * @v: one per enum swapmem_stat; units in its description
+ * @lat_minor: minor fault latency, log2 buckets (faults)
+ * @lat_major: major fault latency, log2 buckets (faults)
+ */
+struct swapmem_dev_stats {
+	atomic_long_t v[SWAPMEM_NR_STATS];
+	atomic_long_t lat_minor[SWAPMEM_LAT_BUCKETS];
+	atomic_long_t lat_major[SWAPMEM_LAT_BUCKETS];
+};
+
+#define swapmem_stat_inc(sdev, item) \
+	atomic_long_inc(&(sdev)->stats.v[SWAPMEM_STAT_##item])
+#define swapmem_stat_add(sdev, item, n) \
+	atomic_long_add(n, &(sdev)->stats.v[SWAPMEM_STAT_##item])
 
 /**
  * struct swapmem_store - the swap store on a backing block device
@@ -155,14 +197,22 @@ struct swapmem_store {
  * @lock: the pager lock; see "Locking" above
  * @wq: where faults and teardown wait for BUSY frames
  * @unbusy_seq: bumped whenever a BUSY frame settles; what @wq waits on
- * @frames: the pool
+ * @config_lock: serializes configuration changes (pool size, backing
+ *	device); see "Locking"
+ * @frames: the pool: pointers to the frames, in CLOCK order
  * @nr_frames: frames in the pool
  * @free_frames: frames owned by no space
  * @nr_free: length of @free_frames
  * @hand: the CLOCK hand, an index into @frames
+ * @nr_pinned: frames pinned, all spaces together
+ * @pin_limit: the most frames that may be pinned
+ * @policy: SWAPMEM_POLICY_* (replacement)
+ * @accounting: SWAPMEM_ACCT_*
+ * @committed: pages mapped by all spaces together (their sizes)
  * @store: the swap store, valid if @has_store
  * @has_store: a backing device is attached
  * @nr_spaces: address spaces (opens) alive
+ * @removing: hot_remove has begun; no new space; under swapmem_devices_lock
  * @stats: counters
  */
 struct swapmem_device {
@@ -170,20 +220,27 @@ struct swapmem_device {
 	struct cdev cdev;
 	int id;
 
-	struct mutex lock;
+	struct mutex lock;	/* the pager lock: see "Locking" */
 	wait_queue_head_t wq;
 	unsigned long unbusy_seq;
-	struct swapmem_frame *frames;
+	struct mutex config_lock;	/* before the pager lock */
+	struct swapmem_frame **frames;
 	unsigned long nr_frames;
 	struct list_head free_frames;
 	unsigned long nr_free;
 	unsigned long hand;
+	unsigned long nr_pinned;
+	unsigned long pin_limit;
+	unsigned int policy;
+	unsigned int accounting;
+	unsigned long committed;
 
 	struct swapmem_store store;
 	bool has_store;
 
 	atomic_t nr_spaces;
-	struct swapmem_stats stats;
+	bool removing;
+	struct swapmem_dev_stats stats;
 };
 
 /**
@@ -194,12 +251,25 @@ struct swapmem_device {
  * @pt: the page table: index -> nothing (reads as zeros), a
  *	struct swapmem_frame * (resident) or xa_mk_value(slot) (swapped out);
  *	under the pager lock
+ * @size: bytes mapped so far: the end of the highest mapping made of it
+ * @minor_faults: its faults served from a resident frame; pager lock
+ * @major_faults: its faults that read a slot; pager lock
+ * @zero_fill_faults: its first touches; pager lock
+ * @evictions: its pages evicted; pager lock
  */
 struct swapmem_space {
 	struct swapmem_device *sdev;
 	struct inode *inode;
 	struct xarray pt;
+	u64 size;
+	unsigned long minor_faults;
+	unsigned long major_faults;
+	unsigned long zero_fill_faults;
+	unsigned long evictions;
 };
+
+struct swapmem_space_counters;
+struct swapmem_dev_counters;
 
 extern const struct file_operations swapmem_fops;
 extern const struct attribute_group *swapmem_dev_groups[];
@@ -210,16 +280,31 @@ static inline struct swapmem_device *swapmem_dev(struct device *dev)
 }
 
 /* pager.c */
+unsigned long swapmem_capacity(struct swapmem_device *sdev);
 int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames);
+int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr);
 void swapmem_pool_exit(struct swapmem_device *sdev);
 vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf);
 vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *vmf);
-int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last);
+int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
+		       unsigned long *done);
+long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
+			  pgoff_t first, pgoff_t last);
+void swapmem_space_counters(struct swapmem_space *space,
+			    struct swapmem_space_counters *c);
+void swapmem_dev_counters(struct swapmem_device *sdev,
+			  struct swapmem_dev_counters *c);
+void swapmem_stats_reset(struct swapmem_device *sdev);
+unsigned long swapmem_frames_dirty(struct swapmem_device *sdev);
+
+/* ioctl.c */
+long swapmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void swapmem_space_teardown(struct swapmem_space *space);
 
 /* store.c */
 int swapmem_store_attach(struct swapmem_device *sdev, const char *path);
 void swapmem_store_detach(struct swapmem_device *sdev);
+int swapmem_store_change(struct swapmem_device *sdev, const char *path);
 unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint);
 void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
 void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot);
@@ -227,6 +312,9 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 		    unsigned long slot, bool write);
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n);
+
+/* main.c */
+int swapmem_space_enter(struct swapmem_device *sdev);
 
 /* file.c */
 int swapmem_fs_init(void);

@@ -4,6 +4,8 @@
  * counters in stats/.
  */
 #include <linux/device.h>
+#include <linux/string.h>
+#include <linux/swapmem.h>
 #include <linux/sysfs.h>
 
 #include "swapmem_drv.h"
@@ -13,7 +15,40 @@ static ssize_t pool_size_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%lu\n", swapmem_dev(dev)->nr_frames << PAGE_SHIFT);
 }
-static DEVICE_ATTR_RO(pool_size);
+
+/* Bytes with K/M/G suffixes, one trailing newline allowed; -EINVAL else. */
+static int swapmem_parse_size(const char *buf, u64 *size)
+{
+	char *end;
+
+	*size = memparse(buf, &end);
+	if (*end == '\n')
+		end++;
+	return end == buf || *end || *buf == '-' ? -EINVAL : 0;
+}
+
+static ssize_t pool_size_store(struct device *dev, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	u64 size;
+	int ret;
+
+	if (swapmem_parse_size(buf, &size) || size < SWAPMEM_POOL_MIN ||
+	    size > swapmem_pool_max()) {
+		pr_err_ratelimited("swapmem%d: pool_size: not a size in [%lu, %lu]\n",
+				   sdev->id, SWAPMEM_POOL_MIN, swapmem_pool_max());
+		return -EINVAL;
+	}
+	mutex_lock(&sdev->config_lock);
+	ret = swapmem_pool_resize(sdev, PAGE_ALIGN(size) >> PAGE_SHIFT);
+	mutex_unlock(&sdev->config_lock);
+	if (ret == -EBUSY)
+		pr_err_ratelimited("swapmem%d: pool_size: not enough frames can be freed to shrink: busy\n",
+				   sdev->id);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(pool_size);
 
 static ssize_t nr_spaces_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
@@ -26,15 +61,142 @@ static ssize_t backing_dev_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
+	ssize_t ret;
 
-	return sysfs_emit(buf, "%s\n", sdev->has_store ? sdev->store.path : "none");
+	mutex_lock(&sdev->config_lock);
+	ret = sysfs_emit(buf, "%s\n", sdev->has_store ? sdev->store.path : "none");
+	mutex_unlock(&sdev->config_lock);
+	return ret;
 }
-static DEVICE_ATTR_RO(backing_dev);
+
+static ssize_t backing_dev_store(struct device *dev, struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	char path[sizeof(sdev->store.path)], *p;
+	int ret;
+
+	if (strscpy(path, buf, sizeof(path)) < 0)
+		return -EINVAL;
+	p = strim(path);
+	if (!*p)
+		return -EINVAL;
+	mutex_lock(&sdev->config_lock);
+	ret = swapmem_store_change(sdev, strcmp(p, "none") ? p : NULL);
+	mutex_unlock(&sdev->config_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(backing_dev);
+
+static const char * const swapmem_policy_names[] = {
+	[SWAPMEM_POLICY_CLOCK] = "clock",
+	[SWAPMEM_POLICY_FIFO] = "fifo",
+};
+
+static const char * const swapmem_acct_names[] = {
+	[SWAPMEM_ACCT_OVERCOMMIT] = "overcommit",
+	[SWAPMEM_ACCT_STRICT] = "strict",
+};
+
+static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  swapmem_policy_names[READ_ONCE(swapmem_dev(dev)->policy)]);
+}
+
+/* Set *@field to the index of @buf in @names, under the pager lock. */
+static ssize_t swapmem_choice_store(struct device *dev, const char * const *names,
+				    size_t n, unsigned int *field,
+				    const char *buf, size_t len)
+{
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	int i = __sysfs_match_string(names, n, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	mutex_lock(&sdev->lock);
+	*field = i;
+	mutex_unlock(&sdev->lock);
+	return len;
+}
+
+/* A new policy takes effect at the next victim search; no page moves. */
+static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t len)
+{
+	return swapmem_choice_store(dev, swapmem_policy_names,
+				    ARRAY_SIZE(swapmem_policy_names),
+				    &swapmem_dev(dev)->policy, buf, len);
+}
+static DEVICE_ATTR_RW(policy);
+
+static ssize_t accounting_show(struct device *dev, struct device_attribute *attr,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  swapmem_acct_names[READ_ONCE(swapmem_dev(dev)->accounting)]);
+}
+
+/* Applies to mappings made from now on. */
+static ssize_t accounting_store(struct device *dev, struct device_attribute *attr,
+				const char *buf, size_t len)
+{
+	return swapmem_choice_store(dev, swapmem_acct_names,
+				    ARRAY_SIZE(swapmem_acct_names),
+				    &swapmem_dev(dev)->accounting, buf, len);
+}
+static DEVICE_ATTR_RW(accounting);
+
+static ssize_t pin_limit_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(swapmem_dev(dev)->pin_limit) << PAGE_SHIFT);
+}
+
+/* At most half the pool; not below what is pinned now (-EBUSY). */
+static ssize_t pin_limit_store(struct device *dev, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	int ret = 0;
+	u64 size;
+
+	if (swapmem_parse_size(buf, &size))
+		return -EINVAL;
+	mutex_lock(&sdev->lock);
+	if (size >> PAGE_SHIFT > sdev->nr_frames / 2)
+		ret = -EINVAL;
+	else if (size >> PAGE_SHIFT < sdev->nr_pinned)
+		ret = -EBUSY;
+	else
+		sdev->pin_limit = size >> PAGE_SHIFT;
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(pin_limit);
+
+static ssize_t reset_stats_store(struct device *dev, struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	bool reset;
+
+	if (kstrtobool(buf, &reset) || !reset)
+		return -EINVAL;
+	swapmem_stats_reset(swapmem_dev(dev));
+	return len;
+}
+static DEVICE_ATTR_WO(reset_stats);
 
 static struct attribute *swapmem_dev_attrs[] = {
 	&dev_attr_pool_size.attr,
 	&dev_attr_nr_spaces.attr,
 	&dev_attr_backing_dev.attr,
+	&dev_attr_policy.attr,
+	&dev_attr_accounting.attr,
+	&dev_attr_pin_limit.attr,
+	&dev_attr_reset_stats.attr,
 	NULL,
 };
 
@@ -42,31 +204,42 @@ static const struct attribute_group swapmem_dev_group = {
 	.attrs = swapmem_dev_attrs,
 };
 
-/* stats/: counters, then gauges of the pool and the store. */
-#define SWAPMEM_STAT_ATTR(name)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lu\n",					\
-		atomic_long_read(&swapmem_dev(dev)->stats.name));	\
-}									\
-static DEVICE_ATTR_RO(name)
+/* stats/: the counters, then gauges of the pool and the store. */
+struct swapmem_stat_attr {
+	struct device_attribute attr;
+	enum swapmem_stat item;
+};
 
-SWAPMEM_STAT_ATTR(minor_faults);
-SWAPMEM_STAT_ATTR(major_faults);
-SWAPMEM_STAT_ATTR(zero_fill_faults);
-SWAPMEM_STAT_ATTR(ref_faults);
-SWAPMEM_STAT_ATTR(evictions_clean);
-SWAPMEM_STAT_ATTR(evictions_dirty);
-SWAPMEM_STAT_ATTR(swap_reads);
-SWAPMEM_STAT_ATTR(swap_writes);
-SWAPMEM_STAT_ATTR(read_errors);
-SWAPMEM_STAT_ATTR(write_errors);
-SWAPMEM_STAT_ATTR(nomem_faults);
-SWAPMEM_STAT_ATTR(hand_steps);
-SWAPMEM_STAT_ATTR(hand_sweeps);
-SWAPMEM_STAT_ATTR(second_chances);
-SWAPMEM_STAT_ATTR(discards);
+static ssize_t swapmem_stat_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct swapmem_stat_attr *sa = container_of(attr, struct swapmem_stat_attr, attr);
+
+	return sysfs_emit(buf, "%lu\n",
+			  atomic_long_read(&swapmem_dev(dev)->stats.v[sa->item]));
+}
+
+#define SWAPMEM_STAT_ATTR(_name, _item)					\
+	static struct swapmem_stat_attr swapmem_stat_attr_##_name = {	\
+		.attr = __ATTR(_name, 0444, swapmem_stat_show, NULL),	\
+		.item = SWAPMEM_STAT_##_item,				\
+	}
+
+SWAPMEM_STAT_ATTR(minor_faults, MINOR_FAULTS);
+SWAPMEM_STAT_ATTR(major_faults, MAJOR_FAULTS);
+SWAPMEM_STAT_ATTR(zero_fill_faults, ZERO_FILL_FAULTS);
+SWAPMEM_STAT_ATTR(ref_faults, REF_FAULTS);
+SWAPMEM_STAT_ATTR(evictions_clean, EVICTIONS_CLEAN);
+SWAPMEM_STAT_ATTR(evictions_dirty, EVICTIONS_DIRTY);
+SWAPMEM_STAT_ATTR(swap_reads, SWAP_READS);
+SWAPMEM_STAT_ATTR(swap_writes, SWAP_WRITES);
+SWAPMEM_STAT_ATTR(read_errors, READ_ERRORS);
+SWAPMEM_STAT_ATTR(write_errors, WRITE_ERRORS);
+SWAPMEM_STAT_ATTR(nomem_faults, NOMEM_FAULTS);
+SWAPMEM_STAT_ATTR(hand_steps, HAND_STEPS);
+SWAPMEM_STAT_ATTR(hand_sweeps, HAND_SWEEPS);
+SWAPMEM_STAT_ATTR(second_chances, SECOND_CHANCES);
+SWAPMEM_STAT_ATTR(discards, DISCARDS);
 
 static ssize_t frames_free_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -83,6 +256,20 @@ static ssize_t frames_used_show(struct device *dev,
 	return sysfs_emit(buf, "%lu\n", sdev->nr_frames - READ_ONCE(sdev->nr_free));
 }
 static DEVICE_ATTR_RO(frames_used);
+
+static ssize_t frames_dirty_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", swapmem_frames_dirty(swapmem_dev(dev)));
+}
+static DEVICE_ATTR_RO(frames_dirty);
+
+static ssize_t frames_pinned_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(swapmem_dev(dev)->nr_pinned));
+}
+static DEVICE_ATTR_RO(frames_pinned);
 
 static ssize_t slots_used_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
@@ -113,23 +300,25 @@ static ssize_t slots_total_show(struct device *dev,
 static DEVICE_ATTR_RO(slots_total);
 
 static struct attribute *swapmem_stats_attrs[] = {
-	&dev_attr_minor_faults.attr,
-	&dev_attr_major_faults.attr,
-	&dev_attr_zero_fill_faults.attr,
-	&dev_attr_ref_faults.attr,
-	&dev_attr_evictions_clean.attr,
-	&dev_attr_evictions_dirty.attr,
-	&dev_attr_swap_reads.attr,
-	&dev_attr_swap_writes.attr,
-	&dev_attr_read_errors.attr,
-	&dev_attr_write_errors.attr,
-	&dev_attr_nomem_faults.attr,
-	&dev_attr_hand_steps.attr,
-	&dev_attr_hand_sweeps.attr,
-	&dev_attr_second_chances.attr,
-	&dev_attr_discards.attr,
+	&swapmem_stat_attr_minor_faults.attr.attr,
+	&swapmem_stat_attr_major_faults.attr.attr,
+	&swapmem_stat_attr_zero_fill_faults.attr.attr,
+	&swapmem_stat_attr_ref_faults.attr.attr,
+	&swapmem_stat_attr_evictions_clean.attr.attr,
+	&swapmem_stat_attr_evictions_dirty.attr.attr,
+	&swapmem_stat_attr_swap_reads.attr.attr,
+	&swapmem_stat_attr_swap_writes.attr.attr,
+	&swapmem_stat_attr_read_errors.attr.attr,
+	&swapmem_stat_attr_write_errors.attr.attr,
+	&swapmem_stat_attr_nomem_faults.attr.attr,
+	&swapmem_stat_attr_hand_steps.attr.attr,
+	&swapmem_stat_attr_hand_sweeps.attr.attr,
+	&swapmem_stat_attr_second_chances.attr.attr,
+	&swapmem_stat_attr_discards.attr.attr,
 	&dev_attr_frames_free.attr,
 	&dev_attr_frames_used.attr,
+	&dev_attr_frames_dirty.attr,
+	&dev_attr_frames_pinned.attr,
 	&dev_attr_slots_used.attr,
 	&dev_attr_slots_bad.attr,
 	&dev_attr_slots_total.attr,
@@ -141,8 +330,50 @@ static const struct attribute_group swapmem_stats_group = {
 	.attrs = swapmem_stats_attrs,
 };
 
+/*
+ * latency/: one histogram per file, one bucket per line: the bucket's
+ * upper bound in nanoseconds (2^(k+10); the last line is "inf") and how
+ * many faults took less than that and at least the bound of the line above.
+ */
+static ssize_t swapmem_hist_emit(atomic_long_t *hist, char *buf)
+{
+	int k, len = 0;
+
+	for (k = 0; k < SWAPMEM_LAT_BUCKETS - 1; k++)
+		len += sysfs_emit_at(buf, len, "%llu %lu\n", 1ULL << (k + 10),
+				     atomic_long_read(&hist[k]));
+	len += sysfs_emit_at(buf, len, "inf %lu\n", atomic_long_read(&hist[k]));
+	return len;
+}
+
+static ssize_t minor_fault_ns_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return swapmem_hist_emit(swapmem_dev(dev)->stats.lat_minor, buf);
+}
+static DEVICE_ATTR_RO(minor_fault_ns);
+
+static ssize_t major_fault_ns_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return swapmem_hist_emit(swapmem_dev(dev)->stats.lat_major, buf);
+}
+static DEVICE_ATTR_RO(major_fault_ns);
+
+static struct attribute *swapmem_latency_attrs[] = {
+	&dev_attr_minor_fault_ns.attr,
+	&dev_attr_major_fault_ns.attr,
+	NULL,
+};
+
+static const struct attribute_group swapmem_latency_group = {
+	.name = "latency",
+	.attrs = swapmem_latency_attrs,
+};
+
 const struct attribute_group *swapmem_dev_groups[] = {
 	&swapmem_dev_group,
 	&swapmem_stats_group,
+	&swapmem_latency_group,
 	NULL,
 };

@@ -10,16 +10,28 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
 #define SM_DEV		"/dev/swapmem0"
 #define SM_SYSFS	"/sys/class/swapmem/swapmem0/"
 #define SM_PAGE		4096UL
-#define SM_WORDS	(SM_PAGE / sizeof(uint64_t))
+#define SM_WORDS	(SM_PAGE / sizeof(__u64))
+
+/* One load or store that the compiler may neither drop nor merge. */
+static inline __u64 sm_peek(const void *p)
+{
+	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+}
+
+static inline void sm_poke(void *p, __u64 v)
+{
+	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
+}
 
 /* The first scratch disk of the lab guest, or $SWAPMEM_DISK. */
 static inline const char *sm_disk(int n)
@@ -84,7 +96,7 @@ static inline long sm_attr(const char *name)
 }
 
 /* xorshift64: deterministic, so every run sees the same orders. */
-static inline uint64_t sm_rand(uint64_t *s)
+static inline __u64 sm_rand(__u64 *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -96,10 +108,10 @@ static inline uint64_t sm_rand(uint64_t *s)
  * A self-describing page: word 0 its index, word 1 its generation, word 2
  * a checksum of the rest, which is a stream seeded by (index, generation).
  */
-static inline void sm_page_make(uint64_t *p, uint64_t index, uint64_t gen)
+static inline void sm_page_make(__u64 *p, __u64 index, __u64 gen)
 {
-	uint64_t s = (index + 1) * 0x9E3779B97F4A7C15ULL ^ (gen << 40) ^ 0x5bd1e995;
-	uint64_t sum = 0;
+	__u64 s = (index + 1) * 0x9E3779B97F4A7C15ULL ^ (gen << 40) ^ 0x5bd1e995;
+	__u64 sum = 0;
 	size_t i;
 
 	p[0] = index;
@@ -112,9 +124,9 @@ static inline void sm_page_make(uint64_t *p, uint64_t index, uint64_t gen)
 }
 
 /* 0 if @p is exactly page @index of generation @gen; else says what it is. */
-static inline int sm_page_check(const uint64_t *p, uint64_t index, uint64_t gen)
+static inline int sm_page_check(const __u64 *p, __u64 index, __u64 gen)
 {
-	uint64_t want[SM_WORDS];
+	__u64 want[SM_WORDS];
 
 	sm_page_make(want, index, gen);
 	if (!memcmp(p, want, SM_PAGE))
@@ -126,7 +138,7 @@ static inline int sm_page_check(const uint64_t *p, uint64_t index, uint64_t gen)
 	return -1;
 }
 
-static inline int sm_page_is_zero(const uint64_t *p)
+static inline int sm_page_is_zero(const __u64 *p)
 {
 	size_t i;
 
@@ -137,7 +149,7 @@ static inline int sm_page_is_zero(const uint64_t *p)
 }
 
 /* A random permutation of 0..n-1. */
-static inline void sm_shuffle(size_t *order, size_t n, uint64_t seed)
+static inline void sm_shuffle(size_t *order, size_t n, __u64 seed)
 {
 	size_t i, j, t;
 

@@ -66,7 +66,7 @@ busy_while_open() {
 }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..24"
 if [ "$(id -u)" != 0 ] || [ ! -e "$ko" ] || loaded; then
 	echo "Bail out! needs root, $ko, and swapmem not loaded"
 	exit 1
@@ -114,10 +114,36 @@ too_small() {
 	return $rc
 }
 check "load with backing_dev: device, slots" backed_load
+abi=$(cd "$(dirname "$0")/.." && pwd)/Documentation/ABI/testing/sysfs-class-swapmem
+abi_matches() {	# every file is documented, every documented file exists
+	have=$( (cd $sys && find . -type f ! -name uevent ! -name dev ! -path './power/*' |
+		sed 's|^\./|swapmem<N>/|'
+		cd /sys/class/swapmem && find . -maxdepth 1 -type f | sed 's|^\./||') | sort)
+	documented=$(sed -n 's|^What:[[:space:]]*/sys/class/swapmem/||p' "$abi" | sort)
+	[ "$have" = "$documented" ] || {
+		echo "# sysfs and $abi differ:"
+		echo "$have" >/tmp/sysfs.$$
+		echo "$documented" | diff /tmp/sysfs.$$ - | sed 's/^/# /'
+		rm -f /tmp/sysfs.$$
+		return 1
+	}
+}
+check "every sysfs file is in the ABI document, and only those" abi_matches
 check "backing device is held exclusively" held_exclusively
 check "unload after backed load" unload
 check "backing_dev that does not exist is refused" refused "Unknown symbol" backing_dev=/dev/swapmem-nonexistent
 check "backing_dev that is not a block device is refused" refused "Block device required" backing_dev=/dev/null
 check "backing_dev in use as swap is refused with EBUSY" swapped_on
 check "backing_dev too small for 16 slots is refused" too_small
+nr_refused() {
+	out=$(insmod "$ko" nr_devices="$1" 2>&1) && { rmmod swapmem; return 1; }
+	echo "$out" | grep -q "Invalid parameters" && nothing_left
+}
+three_devices() {
+	insmod "$ko" nr_devices=3 && [ -c /dev/swapmem2 ] &&
+		[ "$(cat /sys/class/swapmem/swapmem2/backing_dev)" = none ] && unload
+}
+check "nr_devices=0 is refused" nr_refused 0
+check "nr_devices=65 is refused" nr_refused 65
+check "nr_devices=3 creates three devices" three_devices
 [ $fails = 0 ]

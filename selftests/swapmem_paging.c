@@ -21,22 +21,22 @@ static void *map_space(int fd, size_t pages, int prot)
 }
 
 /* Write every page of @order as generation @gen. */
-static void write_pages(char *base, const size_t *order, size_t n, uint64_t gen)
+static void write_pages(char *base, const size_t *order, size_t n, __u64 gen)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sm_page_make((uint64_t *)(base + order[i] * SM_PAGE), order[i], gen);
+		sm_page_make((__u64 *)(base + order[i] * SM_PAGE), order[i], gen);
 }
 
 /* Count the pages of @order that are not generation @gen(index). */
 static size_t bad_pages(char *base, const size_t *order, size_t n,
-			uint64_t (*gen)(size_t index))
+			__u64 (*gen)(size_t index))
 {
 	size_t i, bad = 0;
 
 	for (i = 0; i < n; i++)
-		if (sm_page_check((uint64_t *)(base + order[i] * SM_PAGE),
+		if (sm_page_check((__u64 *)(base + order[i] * SM_PAGE),
 				  order[i], gen(order[i])))
 			bad++;
 	return bad;
@@ -61,9 +61,9 @@ static size_t *stride_order(size_t n)
 	return o;
 }
 
-static uint64_t gen1(size_t index) { return 1; }
-static uint64_t gen2(size_t index) { return 2; }
-static uint64_t gen3(size_t index) { return 3; }
+static __u64 gen1(size_t index) { return 1; }
+static __u64 gen2(size_t index) { return 2; }
+static __u64 gen3(size_t index) { return 3; }
 
 /* ---- a device with a pool of 256 frames and a backing disk ---- */
 
@@ -137,7 +137,7 @@ struct thread_arg {
 static void *integrity_thread(void *p)
 {
 	struct thread_arg *a = p;
-	uint64_t seed = 1000 + a->t;
+	__u64 seed = 1000 + a->t;
 	size_t i, k, *order = malloc(a->n * sizeof(*order));
 
 	if (!order) {
@@ -148,14 +148,14 @@ static void *integrity_thread(void *p)
 	sm_shuffle(order, a->n, seed);
 	for (i = 0; i < a->n; i++)
 		if (order[i] % a->nthreads == a->t)
-			sm_page_make((uint64_t *)(a->base + order[i] * SM_PAGE),
+			sm_page_make((__u64 *)(a->base + order[i] * SM_PAGE),
 				     order[i], 10 + a->t);
 	pthread_barrier_wait(a->barrier);
 	/* then check every page, whoever wrote it */
 	sm_shuffle(order, a->n, seed * 7);
 	for (i = 0; i < a->n; i++) {
 		k = order[i];
-		if (sm_page_check((uint64_t *)(a->base + k * SM_PAGE), k,
+		if (sm_page_check((__u64 *)(a->base + k * SM_PAGE), k,
 				  10 + k % a->nthreads))
 			a->bad++;
 	}
@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(backed, integrity_4_threads, 900)
 	munmap(base, n * SM_PAGE);
 }
 
-static uint64_t gen_fork(size_t index) { return index % 2 ? 2 : 1; }
+static __u64 gen_fork(size_t index) { return index % 2 ? 2 : 1; }
 
 /*
  * A parent and a forked child share one space 8x the pool: the child sees
@@ -215,7 +215,7 @@ TEST_F_TIMEOUT(backed, integrity_fork, 900)
 		if (bad_pages(base, rnd, n, gen1))
 			_exit(1);
 		for (i = 1; i < n; i += 2)
-			sm_page_make((uint64_t *)(base + i * SM_PAGE), i, 2);
+			sm_page_make((__u64 *)(base + i * SM_PAGE), i, 2);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -236,15 +236,15 @@ TEST_F(backed, zero_fill_first_touch)
 {
 	size_t n = 4 * POOL_PAGES, i;
 	long zf0 = sm_stat("zero_fill_faults");
-	uint64_t *p;
+	__u64 *p;
 	char *base;
 
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	for (i = 0; i < n; i++) {
-		p = (uint64_t *)(base + i * SM_PAGE);
+		p = (__u64 *)(base + i * SM_PAGE);
 		if (i % 2)
-			*(volatile uint64_t *)&p[SM_WORDS - 1] = 0;	/* a write fault */
+			sm_poke(&p[SM_WORDS - 1], 0);	/* a write fault */
 		ASSERT_TRUE(sm_page_is_zero(p));
 	}
 	EXPECT_EQ(n, sm_stat("zero_fill_faults") - zf0);
@@ -278,7 +278,7 @@ TEST_F_TIMEOUT(backed, isolation, 900)
 	b = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, b);
 	for (i = 0; i < n; i++)
-		ASSERT_TRUE(sm_page_is_zero((uint64_t *)(b + i * SM_PAGE)));
+		ASSERT_TRUE(sm_page_is_zero((__u64 *)(b + i * SM_PAGE)));
 
 	/* two spaces at once */
 	fd2 = open(SM_DEV, O_RDWR);
@@ -287,11 +287,11 @@ TEST_F_TIMEOUT(backed, isolation, 900)
 	ASSERT_NE(MAP_FAILED, a);
 	write_pages(a, seq, n, 6);
 	for (i = 0; i < n; i++)
-		ASSERT_TRUE(sm_page_is_zero((uint64_t *)(b + i * SM_PAGE)));
+		ASSERT_TRUE(sm_page_is_zero((__u64 *)(b + i * SM_PAGE)));
 	write_pages(b, seq, n, 7);
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(a + i * SM_PAGE), i, 6));
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(b + i * SM_PAGE), i, 7));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(a + i * SM_PAGE), i, 6));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(b + i * SM_PAGE), i, 7));
 	}
 	munmap(a, n * SM_PAGE);
 	munmap(b, n * SM_PAGE);
@@ -310,13 +310,13 @@ TEST_F_TIMEOUT(backed, clock_keeps_hot_set, 900)
 	size_t hot = POOL_PAGES / 4, warm = 2 * POOL_PAGES, cold = 8 * POOL_PAGES;
 	size_t total = hot + warm + cold, i, h;
 	long major0 = 0, evict0 = 0, sc0 = 0;
-	volatile uint64_t sink = 0;
+	__u64 sink = 0;
 	char *base;
 
 	base = map_space(self->fd, total, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	for (h = 0; h < hot; h++)
-		sm_page_make((uint64_t *)(base + h * SM_PAGE), h, 1);
+		sm_page_make((__u64 *)(base + h * SM_PAGE), h, 1);
 	for (i = 0; i < warm + cold; i++) {
 		if (i == warm) {
 			major0 = sm_stat("major_faults");
@@ -324,10 +324,10 @@ TEST_F_TIMEOUT(backed, clock_keeps_hot_set, 900)
 			sc0 = sm_stat("second_chances");
 		}
 		/* a cold page: read once, never again */
-		sink += *(volatile uint64_t *)(base + (hot + i) * SM_PAGE);
+		sink += sm_peek(base + (hot + i) * SM_PAGE);
 		if (i % 16 == 15)
 			for (h = 0; h < hot; h++)
-				sink += *(volatile uint64_t *)(base + h * SM_PAGE + 8);
+				sink += sm_peek(base + h * SM_PAGE + 8);
 	}
 	/* cold pages read zero, hot word 1 is the generation, 1 */
 	EXPECT_EQ(hot * ((warm + cold) / 16), sink);
@@ -336,14 +336,14 @@ TEST_F_TIMEOUT(backed, clock_keeps_hot_set, 900)
 	EXPECT_GT(sm_stat("second_chances") - sc0, 0);
 	EXPECT_GT(sm_stat("ref_faults"), 0);
 	for (h = 0; h < hot; h++)
-		EXPECT_EQ(0, sm_page_check((uint64_t *)(base + h * SM_PAGE), h, 1));
+		EXPECT_EQ(0, sm_page_check((__u64 *)(base + h * SM_PAGE), h, 1));
 	munmap(base, total * SM_PAGE);
 }
 
 struct reader_arg {
-	volatile uint64_t *p;
+	__u64 *p;
 	pthread_barrier_t *barrier;
-	uint64_t seen;
+	__u64 seen;
 };
 
 static void *reader(void *p)
@@ -351,7 +351,7 @@ static void *reader(void *p)
 	struct reader_arg *a = p;
 
 	pthread_barrier_wait(a->barrier);
-	a->seen = *a->p;
+	a->seen = sm_peek(a->p);
 	return NULL;
 }
 
@@ -369,14 +369,14 @@ TEST_F_TIMEOUT(backed, one_read_for_many_faults, 600)
 	ASSERT_NE(MAP_FAILED, base);
 	/* page 0, then enough others that page 0 is evicted */
 	for (i = 0; i < n; i++)
-		*(uint64_t *)(base + i * SM_PAGE) = 1000 + i;
+		*(__u64 *)(base + i * SM_PAGE) = 1000 + i;
 	for (i = 1; i < n; i++)
-		*(uint64_t *)(base + i * SM_PAGE) += 1;
+		*(__u64 *)(base + i * SM_PAGE) += 1;
 	reads0 = sm_stat("swap_reads");
 	major0 = sm_stat("major_faults");
 	pthread_barrier_init(&barrier, NULL, 8);
 	for (i = 0; i < 8; i++) {
-		args[i] = (struct reader_arg){ (volatile uint64_t *)base, &barrier, 0 };
+		args[i] = (struct reader_arg){ (__u64 *)base, &barrier, 0 };
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, reader, &args[i]));
 	}
 	for (i = 0; i < 8; i++) {
@@ -401,30 +401,30 @@ TEST_F_TIMEOUT(backed, msync_and_clean_evictions, 600)
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	for (i = 0; i < half; i++)
-		sm_page_make((uint64_t *)(base + i * SM_PAGE), i, 1);
+		sm_page_make((__u64 *)(base + i * SM_PAGE), i, 1);
 	writes0 = sm_stat("swap_writes");
 	major0 = sm_stat("major_faults");
 	ASSERT_EQ(0, msync(base, half * SM_PAGE, MS_SYNC));
 	EXPECT_EQ(half, sm_stat("swap_writes") - writes0);
 	/* still resident: reading them needs no I/O */
 	for (i = 0; i < half; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	EXPECT_EQ(0, sm_stat("major_faults") - major0);
 
 	/* push them out by reading zero pages: clean victims, no writes */
 	writes0 = sm_stat("swap_writes");
 	clean0 = sm_stat("evictions_clean");
 	for (i = half; i < n; i++)
-		ASSERT_TRUE(sm_page_is_zero((uint64_t *)(base + i * SM_PAGE)));
+		ASSERT_TRUE(sm_page_is_zero((__u64 *)(base + i * SM_PAGE)));
 	EXPECT_EQ(0, sm_stat("swap_writes") - writes0);
 	EXPECT_GE(sm_stat("evictions_clean") - clean0, n - POOL_PAGES);
 
 	/* read them back (major faults), push them out again: still no write */
 	for (i = 0; i < half; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	EXPECT_GE(sm_stat("major_faults") - major0, half);
 	for (i = half; i < n; i++)
-		ASSERT_TRUE(sm_page_is_zero((uint64_t *)(base + i * SM_PAGE)));
+		ASSERT_TRUE(sm_page_is_zero((__u64 *)(base + i * SM_PAGE)));
 	EXPECT_EQ(0, sm_stat("swap_writes") - writes0);
 	munmap(base, n * SM_PAGE);
 }
@@ -437,7 +437,7 @@ TEST_F_TIMEOUT(backed, msync_and_clean_evictions, 600)
 TEST_F_TIMEOUT(backed, lifetimes_and_kill, 900)
 {
 	size_t n = 8 * POOL_PAGES, i, round;
-	uint64_t seed = 99;
+	__u64 seed = 99;
 	int status;
 	char *base;
 	pid_t pid;
@@ -445,24 +445,25 @@ TEST_F_TIMEOUT(backed, lifetimes_and_kill, 900)
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	for (i = 0; i < n; i++)
-		sm_page_make((uint64_t *)(base + i * SM_PAGE), i, 1);
+		sm_page_make((__u64 *)(base + i * SM_PAGE), i, 1);
 	munmap(base, n * SM_PAGE);
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	for (i = 0; i < n; i += 17)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 
 	for (round = 0; round < 6; round++) {
 		pid = fork();
 		ASSERT_GE(pid, 0);
 		if (!pid) {
-			volatile uint64_t sink = 0;
+			__u64 sink = 0;
 
 			for (;;) {
 				i = sm_rand(&seed) % n;
-				sink += *(volatile uint64_t *)(base + i * SM_PAGE);
-				if (i % 3 == 0)
-					*(volatile uint64_t *)(base + i * SM_PAGE + 16) += 0;
+				sink += sm_peek(base + i * SM_PAGE);
+				if (i % 3 == 0)	/* a write fault, same data */
+					sm_poke(base + i * SM_PAGE + 16,
+						sm_peek(base + i * SM_PAGE + 16));
 			}
 		}
 		usleep(20000 + 15000 * round);
@@ -472,7 +473,7 @@ TEST_F_TIMEOUT(backed, lifetimes_and_kill, 900)
 	}
 	/* nothing was lost or torn by the killed faults */
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	EXPECT_EQ(POOL_PAGES, sm_stat("frames_used"));
 	munmap(base, n * SM_PAGE);
 	close(self->fd);
@@ -527,7 +528,7 @@ TEST_F(backed, mmap_errors)
 	EXPECT_EQ(EACCES, errno);
 	p = mmap(NULL, 4 * SM_PAGE, PROT_READ, MAP_SHARED, ro, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_TRUE(sm_page_is_zero((uint64_t *)((char *)p + 3 * SM_PAGE)));
+	EXPECT_TRUE(sm_page_is_zero((__u64 *)((char *)p + 3 * SM_PAGE)));
 	munmap(p, 4 * SM_PAGE);
 	close(ro);
 
@@ -535,8 +536,8 @@ TEST_F(backed, mmap_errors)
 	p = mmap(NULL, SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 		 (1LL << 40) - SM_PAGE);
 	ASSERT_NE(MAP_FAILED, p);
-	*(volatile char *)p = 1;
-	EXPECT_EQ(1, *(volatile char *)p);
+	sm_poke(p, 1);
+	EXPECT_EQ(1, sm_peek(p));
 	munmap(p, SM_PAGE);
 }
 
@@ -571,22 +572,22 @@ FIXTURE_TEARDOWN(pool_only)
 TEST_F(pool_only, sigbus_when_pool_is_dirty)
 {
 	size_t n = 16 * POOL_PAGES, i;
-	uint64_t page[SM_WORDS];
+	__u64 page[SM_WORDS];
 	char *base;
 
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	/* a space 16x the pool of zeros reads fine */
 	for (i = 0; i < n; i++)
-		ASSERT_TRUE(sm_page_is_zero((uint64_t *)(base + i * SM_PAGE)));
+		ASSERT_TRUE(sm_page_is_zero((__u64 *)(base + i * SM_PAGE)));
 	for (i = 0; i < POOL_PAGES; i++)
-		sm_page_make((uint64_t *)(base + i * SM_PAGE), i, 1);
+		sm_page_make((__u64 *)(base + i * SM_PAGE), i, 1);
 	sm_catch_sigbus();
 	sm_page_make(page, POOL_PAGES, 1);
 	EXPECT_EQ(-1, sm_try_copy(base + POOL_PAGES * SM_PAGE, page));
 	EXPECT_EQ(1, sm_stat("nomem_faults"));
 	for (i = 0; i < POOL_PAGES; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	/* msync has nowhere to write, and says so by doing nothing */
 	EXPECT_EQ(0, msync(base, n * SM_PAGE, MS_SYNC));
 	munmap(base, n * SM_PAGE);
@@ -602,8 +603,8 @@ static int dm_table(const char *table)
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd),
-		 "printf '%s' | dmsetup --noudevsync reload " DM_NAME " && dmsetup --noudevsync resume " DM_NAME,
-		 table);
+		 "printf '%s' | dmsetup --noudevsync reload " DM_NAME
+		 " && dmsetup --noudevsync resume " DM_NAME, table);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -619,12 +620,14 @@ FIXTURE_SETUP(faulty)
 	self->fd = -1;
 	if (!getenv("SWAPMEM_KO"))
 		SKIP(return, "SWAPMEM_KO is not set");
-	if (system("command -v dmsetup >/dev/null && modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1"))
+	if (system("modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1"))
 		SKIP(return, "device mapper is not available");
 	snprintf(self->linear, sizeof(self->linear), "0 %d linear %s 0\\n",
 		 DM_SECTORS, sm_disk(1));
-	snprintf(cmd, sizeof(cmd), "dmsetup --noudevsync remove " DM_NAME " 2>/dev/null; printf '%s' | dmsetup --noudevsync create " DM_NAME " && dmsetup mknodes " DM_NAME,
-		 self->linear);
+	snprintf(cmd, sizeof(cmd),
+		 "dmsetup --noudevsync remove " DM_NAME " 2>/dev/null;"
+		 " printf '%s' | dmsetup --noudevsync create " DM_NAME
+		 " && dmsetup mknodes " DM_NAME, self->linear);
 	ASSERT_EQ(0, system(cmd));
 	ASSERT_EQ(0, sm_reload("pool_size=1M backing_dev=/dev/mapper/" DM_NAME));
 	self->fd = open(SM_DEV, O_RDWR);
@@ -648,7 +651,7 @@ FIXTURE_TEARDOWN(faulty)
 TEST_F_TIMEOUT(faulty, read_errors_sigbus_only_there, 900)
 {
 	size_t n = 4 * POOL_PAGES, i, ok = 0, sigbus = 0, *seq = seq_order(n);
-	uint64_t page[SM_WORDS];
+	__u64 page[SM_WORDS];
 	char table[256];
 	char *base;
 
@@ -694,7 +697,7 @@ TEST_F_TIMEOUT(faulty, read_errors_sigbus_only_there, 900)
 TEST_F_TIMEOUT(faulty, write_errors_keep_pages, 900)
 {
 	size_t n = 2 * POOL_PAGES, i, *seq = seq_order(n);
-	uint64_t page[SM_WORDS];
+	__u64 page[SM_WORDS];
 	char table[128];
 	char *base;
 
@@ -711,12 +714,12 @@ TEST_F_TIMEOUT(faulty, write_errors_keep_pages, 900)
 	EXPECT_GT(sm_stat("nomem_faults"), 0);
 	EXPECT_EQ(sm_stat("write_errors"), sm_stat("slots_bad"));
 	for (i = 0; i < POOL_PAGES; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 
 	ASSERT_EQ(0, dm_table(self->linear));
 	write_pages(base, seq + POOL_PAGES, n - POOL_PAGES, 1);
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, sm_page_check((uint64_t *)(base + i * SM_PAGE), i, 1));
+		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	EXPECT_GE(sm_stat("evictions_dirty"), n - POOL_PAGES);
 	munmap(base, n * SM_PAGE);
 	free(seq);
