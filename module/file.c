@@ -126,7 +126,7 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct swapmem_space *space = file->private_data;
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long pages = vma_pages(vma), end, grow;
+	unsigned long pages = vma_pages(vma), end, grow, cap;
 
 	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		pr_err_ratelimited("swapmem%d: mmap: MAP_PRIVATE is not supported, use MAP_SHARED\n",
@@ -149,11 +149,12 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 	end = vma->vm_pgoff + pages;
 	if (end > space->size >> PAGE_SHIFT) {
 		grow = end - (space->size >> PAGE_SHIFT);
+		cap = swapmem_capacity(sdev);
 		if (sdev->accounting == SWAPMEM_ACCT_STRICT &&
-		    sdev->committed + grow > swapmem_capacity(sdev)) {
+		    sdev->committed + grow > cap) {
 			mutex_unlock(&sdev->lock);
 			pr_err_ratelimited("swapmem%d: mmap: %lu more pages would pass the %lu the device holds (strict accounting)\n",
-					   sdev->id, grow, swapmem_capacity(sdev));
+					   sdev->id, grow, cap);
 			return -ENOMEM;
 		}
 		sdev->committed += grow;
