@@ -241,6 +241,20 @@ SWAPMEM_STAT_ATTR(hand_sweeps, HAND_SWEEPS);
 SWAPMEM_STAT_ATTR(second_chances, SECOND_CHANCES);
 SWAPMEM_STAT_ATTR(discards, DISCARDS);
 
+/* What the hand costs: frames it looked at per victim, two decimals. */
+static ssize_t scanned_per_eviction_show(struct device *dev,
+					 struct device_attribute *attr, char *buf)
+{
+	atomic_long_t *v = swapmem_dev(dev)->stats.v;
+	unsigned long steps = atomic_long_read(&v[SWAPMEM_STAT_HAND_STEPS]);
+	unsigned long ev = atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_CLEAN]) +
+			   atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_DIRTY]);
+	unsigned long x100 = ev ? steps * 100 / ev : 0;
+
+	return sysfs_emit(buf, "%lu.%02lu\n", x100 / 100, x100 % 100);
+}
+static DEVICE_ATTR_RO(scanned_per_eviction);
+
 static ssize_t frames_free_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
@@ -315,6 +329,7 @@ static struct attribute *swapmem_stats_attrs[] = {
 	&swapmem_stat_attr_hand_sweeps.attr.attr,
 	&swapmem_stat_attr_second_chances.attr.attr,
 	&swapmem_stat_attr_discards.attr.attr,
+	&dev_attr_scanned_per_eviction.attr,
 	&dev_attr_frames_free.attr,
 	&dev_attr_frames_used.attr,
 	&dev_attr_frames_dirty.attr,

@@ -334,10 +334,11 @@ static long hist_sum(const char *file)
 	return lines == 24 && !strcmp(bound, "inf") ? sum : -1;
 }
 
-/* latency/: each histogram counts every minor or major fault once. */
+/* latency/: each histogram counts every fault once; the scan cost shows. */
 TEST_F(cfg, latency_histograms)
 {
 	size_t n = 3 * POOL_PAGES;
+	char ratio[32];
 	char *base;
 
 	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
@@ -350,6 +351,10 @@ TEST_F(cfg, latency_histograms)
 	ASSERT_GT(sm_stat("major_faults"), 0);
 	EXPECT_EQ(sm_stat("major_faults"), hist_sum("major_fault_ns"));
 	EXPECT_EQ(sm_stat("minor_faults"), hist_sum("minor_fault_ns"));
+	/* the hand looked at one frame per victim at least */
+	ASSERT_EQ(0, sm_read(0, "stats/scanned_per_eviction", ratio, sizeof(ratio)));
+	TH_LOG("frames scanned per eviction: %s", ratio);
+	EXPECT_GE(strtod(ratio, NULL), 1.0);
 	ASSERT_EQ(0, sm_write(0, "reset_stats", "1"));
 	EXPECT_EQ(0, hist_sum("major_fault_ns"));
 	EXPECT_EQ(0, hist_sum("minor_fault_ns"));
