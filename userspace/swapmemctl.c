@@ -30,6 +30,8 @@
 #include <linux/types.h>
 #include <linux/swapmem.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define SWAPMEMCTL_VERSION	"0.1"
 #define DEFAULT_SYSFS		"/sys/class/swapmem"
 #define DEFAULT_DEV		"/dev"
@@ -191,7 +193,7 @@ static noreturn void usage(void)
 	      "\nSettings (with --add or a device):\n"
 	      " -s, --pool-size <size>    size of the RAM frame pool\n"
 	      "     --backing-dev <dev>   backing block device, or none\n"
-	      "     --policy <policy>     replacement policy: clock or fifo\n"
+	      "     --policy <policy>     replacement policy: clock, fifo or s3fifo\n"
 	      "     --accounting <mode>   overcommit or strict\n"
 	      "     --pin-limit <size>    most pool memory that can be pinned\n"
 	      "\nListing:\n"
@@ -571,6 +573,17 @@ static const char *choice_or_err(const char *s, const char *what, const char *a,
 	if (!strcasecmp(s, b))
 		return b;
 	errx(EXIT_FAILURE, "invalid %s: '%s' (use %s or %s)", what, s, a, b);
+}
+
+static const char *policy_or_err(const char *s)
+{
+	static const char * const names[] = { "clock", "fifo", "s3fifo" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcasecmp(s, names[i]))
+			return names[i];
+	errx(EXIT_FAILURE, "invalid policy: '%s' (use clock, fifo or s3fifo)", s);
 }
 
 static bool settings_given(const struct settings *s)
@@ -1019,7 +1032,10 @@ static void stat_list(const struct swdev *d, struct sample *s)
 	s->n = 0;
 	s->names = xcalloc(max, sizeof(*s->names));
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
+		__u64 v;
+
+		/* integers only: ratios such as scanned_per_eviction are not summed */
+		if (de->d_name[0] == '.' || sysfs_read_u64(path, de->d_name, &v) == -EINVAL)
 			continue;
 		if (s->n == max) {
 			max *= 2;
@@ -1143,7 +1159,16 @@ static const char *ioctl_error(int e)
 
 static const char *policy_name(__u32 v)
 {
-	return v == SWAPMEM_POLICY_CLOCK ? "clock" : v == SWAPMEM_POLICY_FIFO ? "fifo" : NULL;
+	switch (v) {
+	case SWAPMEM_POLICY_CLOCK:
+		return "clock";
+	case SWAPMEM_POLICY_FIFO:
+		return "fifo";
+	case SWAPMEM_POLICY_S3FIFO:
+		return "s3fifo";
+	default:
+		return NULL;
+	}
 }
 
 static const char *accounting_name(__u32 v)
@@ -1415,7 +1440,7 @@ int main(int argc, char **argv)
 			set.backing_dev = optarg;
 			break;
 		case OPT_POLICY:
-			set.policy = choice_or_err(optarg, "policy", "clock", "fifo");
+			set.policy = policy_or_err(optarg);
 			break;
 		case OPT_ACCOUNTING:
 			set.accounting = choice_or_err(optarg, "accounting", "overcommit",
