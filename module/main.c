@@ -132,6 +132,8 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 	mutex_init(&sdev->lock);
 	mutex_init(&sdev->config_lock);
 	init_waitqueue_head(&sdev->wq);
+	INIT_LIST_HEAD(&sdev->small);
+	INIT_LIST_HEAD(&sdev->main);
 	atomic_set(&sdev->nr_spaces, 0);
 	ret = swapmem_pool_init(sdev, pool_size >> PAGE_SHIFT);
 	sdev->pin_limit = sdev->nr_frames / 4;

@@ -11,7 +11,8 @@
  *   resident  a struct swapmem_frame: clean (its slot copy, if any, is
  *             current, or it is all zeros) or dirty. While it is being read
  *             in or written out the frame is BUSY and not mapped.
- *   swapped   xa_mk_value(slot): the page lives in that slot only.
+ *   swapped   swapmem_swapped(slot, ghost): the page lives in that slot
+ *             only.
  *
  * CLOCK uses a software reference bit: every fault that maps a frame sets
  * REF. When the hand meets a frame with REF set it clears REF and unmaps
@@ -64,12 +65,12 @@ static int swapmem_frames_alloc(struct list_head *list, unsigned long n)
 		f = swapmem_frame_alloc();
 		if (!f)
 			goto free;
-		list_add_tail(&f->free_link, list);
+		list_add_tail(&f->link, list);
 		cond_resched();
 	}
 	return 0;
 free:
-	list_for_each_entry_safe(f, tmp, list, free_link)
+	list_for_each_entry_safe(f, tmp, list, link)
 		swapmem_frame_release(f);
 	INIT_LIST_HEAD(list);
 	return -ENOMEM;
@@ -97,7 +98,7 @@ int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames)
 		sdev->frames = NULL;
 		return -ENOMEM;
 	}
-	list_for_each_entry(f, &sdev->free_frames, free_link)
+	list_for_each_entry(f, &sdev->free_frames, link)
 		sdev->frames[i++] = f;
 	sdev->nr_frames = nr_frames;
 	sdev->nr_free = nr_frames;
@@ -138,15 +139,44 @@ static bool swapmem_frame_is_pinned(struct swapmem_frame *f)
 	return test_bit(SWAPMEM_FRAME_PINNED, &f->flags);
 }
 
+/* Queue an owned frame at the tail of the small or main queue. */
+static void swapmem_queue_add(struct swapmem_device *sdev,
+			      struct swapmem_frame *f, enum swapmem_queue q)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (q == SWAPMEM_Q_MAIN) {
+		list_add_tail(&f->link, &sdev->main);
+		sdev->nr_main++;
+	} else {
+		list_add_tail(&f->link, &sdev->small);
+		sdev->nr_small++;
+	}
+	f->queue = q;
+}
+
+static void swapmem_queue_del(struct swapmem_device *sdev,
+			      struct swapmem_frame *f)
+{
+	if (f->queue == SWAPMEM_Q_NONE)
+		return;
+	list_del(&f->link);
+	if (f->queue == SWAPMEM_Q_MAIN)
+		sdev->nr_main--;
+	else
+		sdev->nr_small--;
+	f->queue = SWAPMEM_Q_NONE;
+}
+
 /* Give a frame that no page table points to back to the free list. */
 static void swapmem_frame_free(struct swapmem_device *sdev,
 			       struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->lock);
+	swapmem_queue_del(sdev, f);
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
-	list_add(&f->free_link, &sdev->free_frames);
+	list_add(&f->link, &sdev->free_frames);
 	sdev->nr_free++;
 }
 
@@ -197,7 +227,7 @@ static unsigned long swapmem_slot_hint(struct swapmem_space *space,
 		return 0;
 	entry = xa_load(&space->pt, index - 1);
 	if (xa_is_value(entry))
-		return xa_to_value(entry);
+		return swapmem_entry_slot(entry);
 	if (entry)
 		return ((struct swapmem_frame *)entry)->slot;
 	return 0;
@@ -216,12 +246,14 @@ static void swapmem_io_error(struct swapmem_device *sdev,
 /*
  * Evict victim @f: unmap it everywhere, write it to a slot if it is dirty,
  * and point its page table entry at the slot (or at nothing, for a clean
- * page that never had one: it is all zeros).
+ * page that never had one: it is all zeros); @ghost marks a page that left
+ * the S3-FIFO small queue unreferenced.
  * Returns 0 with @f owned by nobody and off the free list, or -errno with
  * @f still resident (no slot, or the write failed).
  * Context: pager lock held; dropped and retaken around the write.
  */
-static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
+static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
+			 bool ghost)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	struct swapmem_space *space = f->space;
@@ -236,10 +268,12 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 	/* DIRTY only changes under the lock, and no PTE maps the frame now. */
 	if (!swapmem_frame_is_dirty(f)) {
 		if (f->slot)
-			xa_store(&space->pt, index, xa_mk_value(f->slot), GFP_NOWAIT);
+			xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost),
+				 GFP_NOWAIT);
 		else
 			xa_erase(&space->pt, index);
 		swapmem_stat_inc(sdev, EVICTIONS_CLEAN);
+		swapmem_queue_del(sdev, f);
 		f->space = NULL;
 		f->flags = 0;
 		f->slot = 0;
@@ -265,8 +299,9 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f)
 		swapmem_frame_unbusy(sdev, f);
 		return ret;
 	}
-	xa_store(&space->pt, index, xa_mk_value(slot), GFP_NOWAIT);
+	xa_store(&space->pt, index, swapmem_swapped(slot, ghost), GFP_NOWAIT);
 	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
+	swapmem_queue_del(sdev, f);
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
@@ -299,63 +334,148 @@ static struct swapmem_frame *swapmem_hand_step(struct swapmem_device *sdev)
 }
 
 /*
- * Get a frame owned by nobody: a free one, or the CLOCK victim. Returns
- * NULL when every frame is resident, unreferenced and cannot be evicted
- * (dirty with nowhere to write it).
+ * CLOCK (and FIFO) victim search: the hand sweeps the frame table, at most
+ * two turns. Returns 1 with *@victim evicted, 0 when no frame can go now
+ * (*@busy: some are under I/O), -EAGAIN after a failed eviction (the lock
+ * was dropped).
+ */
+static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
+			     bool *write_failed, struct swapmem_frame **victim)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	struct swapmem_frame *f;
+	unsigned long scanned;
+
+	for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
+		f = swapmem_hand_step(sdev);
+		if (!f->space)
+			continue;
+		if (swapmem_frame_is_busy(f)) {
+			*busy = true;
+			continue;
+		}
+		if (swapmem_frame_is_pinned(f))
+			continue;
+		/* FIFO: the hand's order is the order pages came in. */
+		if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
+		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+			set_bit(SWAPMEM_FRAME_AGED, &f->flags);
+			swapmem_frame_unmap(sdev, f);
+			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			continue;
+		}
+		if (!swapmem_frame_is_evictable(sdev, f) ||
+		    (*write_failed && swapmem_frame_is_dirty(f)))
+			continue;
+		if (!swapmem_evict(sdev, f, false)) {
+			*victim = f;
+			return 1;
+		}
+		*write_failed = true;
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * S3-FIFO victim search over the small queue (new pages, a tenth of the
+ * pool) and the main queue, with sampled reference bits: a page's first
+ * pass through the small queue unmaps it (SAMPLED); if a program touches
+ * it again before its second pass it moves to the main queue, else it is
+ * evicted as a ghost, and a ghost that faults back in goes straight to the
+ * main queue. The main queue is a CLOCK. A scan touches each page once, so
+ * it passes through the small queue and never displaces the main queue.
+ * Same returns as swapmem_hand_scan().
+ */
+static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
+			       bool *write_failed, struct swapmem_frame **victim)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	unsigned long target = max(1UL, sdev->nr_frames / 10);
+	unsigned long steps, limit = 2 * (sdev->nr_small + sdev->nr_main) + 2;
+	struct swapmem_frame *f;
+	struct list_head *q;
+	bool small;
+
+	for (steps = 0; steps < limit; steps++) {
+		small = sdev->nr_small > target || !sdev->nr_main;
+		q = small ? &sdev->small : &sdev->main;
+		f = list_first_entry_or_null(q, struct swapmem_frame, link);
+		if (!f)
+			return 0;
+		swapmem_stat_inc(sdev, HAND_STEPS);
+		/* whatever happens to it now, it is looked at last next time */
+		list_move_tail(&f->link, q);
+		if (swapmem_frame_is_busy(f)) {
+			*busy = true;
+			continue;
+		}
+		if (swapmem_frame_is_pinned(f))
+			continue;
+		if (small && !test_and_set_bit(SWAPMEM_FRAME_SAMPLED, &f->flags)) {
+			clear_bit(SWAPMEM_FRAME_REF, &f->flags);
+			set_bit(SWAPMEM_FRAME_AGED, &f->flags);
+			swapmem_frame_unmap(sdev, f);
+			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			continue;
+		}
+		if (test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+			if (small) {
+				swapmem_queue_del(sdev, f);
+				swapmem_queue_add(sdev, f, SWAPMEM_Q_MAIN);
+			} else {
+				set_bit(SWAPMEM_FRAME_AGED, &f->flags);
+				swapmem_frame_unmap(sdev, f);
+			}
+			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			continue;
+		}
+		if (!swapmem_frame_is_evictable(sdev, f) ||
+		    (*write_failed && swapmem_frame_is_dirty(f)))
+			continue;
+		if (!swapmem_evict(sdev, f, small)) {
+			*victim = f;
+			return 1;
+		}
+		*write_failed = true;
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * Get a frame owned by nobody: a free one, or the victim of the device's
+ * replacement policy. Returns NULL when every frame is resident and cannot
+ * be evicted (dirty with nowhere to write it, or pinned).
+ * After a failed write only clean victims are tried, so a failing disk
+ * sees one write per call and the search ends.
  * Context: pager lock held; dropped and retaken while waiting or writing.
  */
 static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
-	struct swapmem_frame *f;
-	unsigned long scanned;
 	bool busy, write_failed = false;
+	struct swapmem_frame *f;
+	int ret;
 
 	lockdep_assert_held(&sdev->lock);
 	for (;;) {
 		f = list_first_entry_or_null(&sdev->free_frames,
-					     struct swapmem_frame, free_link);
+					     struct swapmem_frame, link);
 		if (f) {
-			list_del(&f->free_link);
+			list_del(&f->link);
 			sdev->nr_free--;
 			return f;
 		}
 
 		busy = false;
-		for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
-			f = swapmem_hand_step(sdev);
-			if (!f->space)
-				continue;
-			if (swapmem_frame_is_busy(f)) {
-				busy = true;
-				continue;
-			}
-			if (swapmem_frame_is_pinned(f))
-				continue;
-			/* FIFO: the hand's order is the order pages came in. */
-			if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
-			    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
-				set_bit(SWAPMEM_FRAME_AGED, &f->flags);
-				swapmem_frame_unmap(sdev, f);
-				swapmem_stat_inc(sdev, SECOND_CHANCES);
-				continue;
-			}
-			if (!swapmem_frame_is_evictable(sdev, f) ||
-			    (write_failed && swapmem_frame_is_dirty(f)))
-				continue;
-			if (!swapmem_evict(sdev, f))
-				return f;
-			/*
-			 * No slot, or the write failed: the frame stays
-			 * resident. From now on only clean victims are tried,
-			 * so a failing disk sees one write per call and the
-			 * search ends. The lock was dropped: look again.
-			 */
-			write_failed = true;
-			break;
-		}
-		if (scanned < 2 * sdev->nr_frames ||
-		    !list_empty(&sdev->free_frames))
+		if (sdev->policy == SWAPMEM_POLICY_S3FIFO)
+			ret = swapmem_s3fifo_scan(sdev, &busy, &write_failed, &f);
+		else
+			ret = swapmem_hand_scan(sdev, &busy, &write_failed, &f);
+		if (ret > 0)
+			return f;
+		if (ret == -EAGAIN || !list_empty(&sdev->free_frames))
 			continue;
 		if (!busy)
 			return NULL;
@@ -438,11 +558,15 @@ again:
 			swapmem_frame_free(sdev, f);
 			return ERR_PTR(-ENOMEM);
 		}
+		swapmem_queue_add(sdev, f, SWAPMEM_Q_SMALL);
 		*how = SWAPMEM_LOAD_ZERO;
 		return f;
 	}
 
-	slot = xa_to_value(entry);
+	/* A ghost was referenced again soon after leaving: main queue. */
+	swapmem_queue_add(sdev, f, swapmem_entry_is_ghost(entry) ?
+			  SWAPMEM_Q_MAIN : SWAPMEM_Q_SMALL);
+	slot = swapmem_entry_slot(entry);
 	f->slot = slot;
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
 	xa_store(&space->pt, index, f, GFP_NOWAIT);
@@ -668,7 +792,8 @@ restart:
 		if (swapmem_frame_is_pinned(f))
 			sdev->nr_pinned--;
 		if (f->slot)
-			xa_store(&space->pt, index, xa_mk_value(f->slot), GFP_NOWAIT);
+			xa_store(&space->pt, index, swapmem_swapped(f->slot, false),
+				 GFP_NOWAIT);
 		else
 			xa_erase(&space->pt, index);
 		swapmem_frame_free(sdev, f);
@@ -680,12 +805,12 @@ restart:
 	if (!slots) {
 		/* No room to batch discards: free them one by one. */
 		xa_for_each(&space->pt, index, entry)
-			swapmem_slot_free(sdev, xa_to_value(entry));
+			swapmem_slot_free(sdev, swapmem_entry_slot(entry));
 		n = 0;
 	} else {
 		n = 0;
 		xa_for_each(&space->pt, index, entry)
-			slots[n++] = xa_to_value(entry);
+			slots[n++] = swapmem_entry_slot(entry);
 	}
 	xa_destroy(&space->pt);
 	mutex_unlock(&sdev->lock);
@@ -742,7 +867,7 @@ static void swapmem_page_drop(struct swapmem_space *space, pgoff_t index,
 	lockdep_assert_held(&sdev->lock);
 	xa_erase(&space->pt, index);
 	if (xa_is_value(entry)) {
-		swapmem_slot_free(sdev, xa_to_value(entry));
+		swapmem_slot_free(sdev, swapmem_entry_slot(entry));
 		return;
 	}
 	swapmem_frame_unmap(sdev, f);
@@ -811,7 +936,7 @@ long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
 			    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f) ||
 			    !swapmem_frame_is_evictable(sdev, f))
 				continue;
-			err = swapmem_evict(sdev, f);
+			err = swapmem_evict(sdev, f, false);
 			if (err) {
 				ret = err;
 				continue;
@@ -997,7 +1122,7 @@ int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
 		mutex_lock(&sdev->lock);
 		memcpy(table, sdev->frames, n_old * sizeof(*table));
 		i = n_old;
-		list_for_each_entry(f, &fresh, free_link)
+		list_for_each_entry(f, &fresh, link)
 			table[i++] = f;
 		list_splice(&fresh, &sdev->free_frames);
 		sdev->nr_free += nr - n_old;

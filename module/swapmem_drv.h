@@ -74,6 +74,8 @@ static inline unsigned long swapmem_pool_max(void)
  * @SWAPMEM_FRAME_PINNED: pinned by SWAPMEM_ADV_PIN: never a victim, never
  *	unmapped by the hand
  * @SWAPMEM_FRAME_GONE: taken out of the pool by a shrink
+ * @SWAPMEM_FRAME_SAMPLED: S3-FIFO: unmapped once in the small queue, so a
+ *	new reference shows
  */
 enum swapmem_frame_bit {
 	SWAPMEM_FRAME_REF,
@@ -82,6 +84,7 @@ enum swapmem_frame_bit {
 	SWAPMEM_FRAME_AGED,
 	SWAPMEM_FRAME_PINNED,
 	SWAPMEM_FRAME_GONE,
+	SWAPMEM_FRAME_SAMPLED,
 };
 
 /**
@@ -92,7 +95,9 @@ enum swapmem_frame_bit {
  * @slot: swap slot holding a copy of the page (current unless DIRTY), 0 if
  *	none
  * @flags: enum swapmem_frame_bit
- * @free_link: link in swapmem_device.free_frames while free
+ * @queue: enum swapmem_queue: the S3-FIFO queue it is in while owned
+ * @link: in swapmem_device.free_frames while free, in the small or main
+ *	queue while owned
  */
 struct swapmem_frame {
 	struct page *page;
@@ -100,8 +105,40 @@ struct swapmem_frame {
 	pgoff_t index;
 	unsigned long slot;
 	unsigned long flags;
-	struct list_head free_link;
+	unsigned int queue;
+	struct list_head link;
 };
+
+/**
+ * enum swapmem_queue - the S3-FIFO queues, kept for every policy
+ * @SWAPMEM_Q_NONE: not queued (free, or between owners)
+ * @SWAPMEM_Q_SMALL: new pages, a tenth of the pool: one sampled pass
+ * @SWAPMEM_Q_MAIN: pages referenced again in the small queue, or ghosts
+ */
+enum swapmem_queue {
+	SWAPMEM_Q_NONE,
+	SWAPMEM_Q_SMALL,
+	SWAPMEM_Q_MAIN,
+};
+
+/*
+ * A swapped page's page table entry: its slot, and whether it left the
+ * small queue without being referenced again (a ghost, for S3-FIFO).
+ */
+static inline void *swapmem_swapped(unsigned long slot, bool ghost)
+{
+	return xa_mk_value(slot << 1 | ghost);
+}
+
+static inline unsigned long swapmem_entry_slot(void *entry)
+{
+	return xa_to_value(entry) >> 1;
+}
+
+static inline bool swapmem_entry_is_ghost(void *entry)
+{
+	return xa_to_value(entry) & 1;
+}
 
 /**
  * enum swapmem_stat - a device's counters, one file each in stats/
@@ -204,6 +241,10 @@ struct swapmem_store {
  * @free_frames: frames owned by no space
  * @nr_free: length of @free_frames
  * @hand: the CLOCK hand, an index into @frames
+ * @small: S3-FIFO small queue, oldest first
+ * @main: S3-FIFO main queue, oldest first
+ * @nr_small: frames in @small
+ * @nr_main: frames in @main
  * @nr_pinned: frames pinned, all spaces together
  * @pin_limit: the most frames that may be pinned
  * @policy: SWAPMEM_POLICY_* (replacement)
@@ -229,6 +270,10 @@ struct swapmem_device {
 	struct list_head free_frames;
 	unsigned long nr_free;
 	unsigned long hand;
+	struct list_head small;
+	struct list_head main;
+	unsigned long nr_small;
+	unsigned long nr_main;
 	unsigned long nr_pinned;
 	unsigned long pin_limit;
 	unsigned int policy;
@@ -249,7 +294,7 @@ struct swapmem_device {
  * @inode: private inode whose mapping holds every vma of this space, so
  *	unmapping one page of it reaches every process and no other space
  * @pt: the page table: index -> nothing (reads as zeros), a
- *	struct swapmem_frame * (resident) or xa_mk_value(slot) (swapped out);
+ *	struct swapmem_frame * (resident) or swapmem_swapped() (swapped out);
  *	under the pager lock
  * @size: bytes mapped so far: the end of the highest mapping made of it
  * @minor_faults: its faults served from a resident frame; pager lock

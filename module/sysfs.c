@@ -91,6 +91,7 @@ static DEVICE_ATTR_RW(backing_dev);
 static const char * const swapmem_policy_names[] = {
 	[SWAPMEM_POLICY_CLOCK] = "clock",
 	[SWAPMEM_POLICY_FIFO] = "fifo",
+	[SWAPMEM_POLICY_S3FIFO] = "s3fifo",
 };
 
 static const char * const swapmem_acct_names[] = {

@@ -210,8 +210,9 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 		    self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
 	fill(base, hot + data, 1);
-	for (round = 0; round < 4; round++) {
-		ASSERT_EQ(0, sm_write(0, "policy", names[round % 2]));
+	for (round = 0; round < 6; round++) {
+		ASSERT_EQ(0, sm_write(0, "policy", round % 3 == 2 ? "s3fifo" :
+						   names[round % 3]));
 		EXPECT_EQ(0, bad(base, hot + data, 1));
 	}
 	/* the same hot set and a fresh cold stream under each policy */
@@ -232,6 +233,48 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 	EXPECT_GT(major[0], 0);
 	EXPECT_EQ(0, major[1]);
 	EXPECT_EQ(0, bad(base, hot + data, 1));
+	munmap(base, total * SM_PAGE);
+}
+
+/*
+ * S3-FIFO is scan-resistant: a hot set touched only every 400 pages of a
+ * cold stream stays resident under it, while CLOCK, whose hand comes round
+ * sooner, refaults it. Two warm-up rounds, then eight measured ones.
+ */
+TEST_F_TIMEOUT(cfg, s3fifo_resists_scans, 600)
+{
+	size_t hot = POOL_PAGES / 4, every = 400, rounds = 10, cold = rounds * every;
+	size_t total = hot + 2 * cold, i, h, r, next;
+	static const char * const names[] = { "clock", "s3fifo" };
+	long major[2], m0 = 0;
+	char *base;
+
+	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
+	self->fd = open(SM_DEV, O_RDWR);
+	ASSERT_GE(self->fd, 0);
+	base = mmap(NULL, total * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    self->fd, 0);
+	ASSERT_TRUE(base != MAP_FAILED);
+	next = hot;
+	for (r = 0; r < 2; r++) {
+		ASSERT_EQ(0, sm_write(0, "policy", names[r]));
+		fill(base, hot, 1 + r);
+		for (i = 0; i < cold; i++) {
+			if (i == 2 * every)
+				m0 = sm_stat("major_faults");
+			/* a fresh page of the stream, read once */
+			ASSERT_EQ(0, sm_peek(base + next++ * SM_PAGE));
+			if (i % every == every - 1)
+				for (h = 0; h < hot; h++)
+					ASSERT_EQ(1 + r, sm_peek(base + h * SM_PAGE + 8));
+		}
+		major[r] = sm_stat("major_faults") - m0;
+	}
+	TH_LOG("hot-set major faults after warm-up: clock %ld, s3fifo %ld",
+	       major[0], major[1]);
+	EXPECT_GT(major[0], 0);
+	EXPECT_EQ(0, major[1]);
+	EXPECT_EQ(0, bad(base, hot, 2));
 	munmap(base, total * SM_PAGE);
 }
 

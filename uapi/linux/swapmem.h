@@ -24,6 +24,7 @@
 /* Replacement policies (struct swapmem_info.policy) */
 #define SWAPMEM_POLICY_CLOCK	0	/* second chance, the default */
 #define SWAPMEM_POLICY_FIFO	1	/* oldest page first, for comparison */
+#define SWAPMEM_POLICY_S3FIFO	2	/* scan-resistant: small, main, ghost */
 
 /**
  * struct swapmem_info - what SWAPMEM_IOC_INFO reports
