@@ -346,13 +346,19 @@ TEST_F(cfg, reset_and_privilege)
 		if (sm_write(0, "pool_size", "2M") != -EACCES ||
 		    sm_write(0, "backing_dev", "none") != -EACCES ||
 		    sm_write(0, "policy", "fifo") != -EACCES ||
+		    sm_write(0, "accounting", "strict") != -EACCES ||
+		    sm_write(0, "pin_limit", "128K") != -EACCES ||
 		    sm_write(0, "reset_stats", "1") != -EACCES)
 			_exit(1);
+		if (open("/sys/class/swapmem/hot_remove", O_WRONLY) != -1 ||
+		    errno != EACCES)
+			_exit(3);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(POOL_PAGES * SM_PAGE, sm_attr("pool_size"));
+	EXPECT_EQ(0, access("/sys/class/swapmem/swapmem1", F_OK));
 }
 
 /* Sum the counts of a latency histogram; -1 if its format is wrong. */
