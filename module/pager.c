@@ -947,7 +947,8 @@ long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
 		break;
 	case SWAPMEM_ADV_DROP:
 		xa_for_each_range(&space->pt, index, entry, first, last) {
-			while (!xa_is_value(entry) && swapmem_frame_is_busy(entry)) {
+			while (entry && !xa_is_value(entry) &&
+			       swapmem_frame_is_busy(entry)) {
 				swapmem_wait_unbusy(sdev);
 				entry = xa_load(&space->pt, index);
 			}

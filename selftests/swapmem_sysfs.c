@@ -163,6 +163,10 @@ TEST_F(cfg, backing_dev_live)
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "\n", -EINVAL, "none"));
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "/dev/swapmem-none", -ENOENT, "none"));
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "/dev/null", -ENOTBLK, "none"));
+	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "-1", -ENOENT, "none"));
+	EXPECT_EQ(0, refused_keeps(0, "backing_dev",
+				   "/dev/a-path-longer-than-the-64-bytes-a-backing-device-path-may-have",
+				   -EINVAL, "none"));
 	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
 	EXPECT_EQ(0, sm_read(0, "backing_dev", buf, sizeof(buf)));
 	EXPECT_STREQ(sm_disk(0), buf);
@@ -286,6 +290,8 @@ TEST_F(cfg, accounting_strict)
 	void *p;
 
 	EXPECT_EQ(0, refused_keeps(0, "accounting", "lazy", -EINVAL, "overcommit"));
+	EXPECT_EQ(0, refused_keeps(0, "accounting", "\n", -EINVAL, "overcommit"));
+	EXPECT_EQ(0, refused_keeps(0, "accounting", "-1", -EINVAL, "overcommit"));
 	ASSERT_EQ(0, sm_write(0, "accounting", "strict"));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
@@ -316,6 +322,8 @@ TEST_F(cfg, pin_limit)
 	EXPECT_EQ(0, refused_keeps(0, "pin_limit", "1M", -EINVAL, "262144"));
 	EXPECT_EQ(0, refused_keeps(0, "pin_limit", "x", -EINVAL, "262144"));
 	EXPECT_EQ(0, refused_keeps(0, "pin_limit", "-4096", -EINVAL, "262144"));
+	EXPECT_EQ(0, refused_keeps(0, "pin_limit", "\n", -EINVAL, "262144"));
+	EXPECT_EQ(0, refused_keeps(0, "pin_limit", "99999999999999999999", -EINVAL, "262144"));
 	ASSERT_EQ(0, sm_write(0, "pin_limit", "512K"));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
@@ -446,6 +454,12 @@ TEST_F(cfg, hot_add_remove)
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
 	EXPECT_EQ(-1, write(n, "-1", 2));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(n, "99999999999", 11));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, write(n, "\n", 1));
 	EXPECT_EQ(EINVAL, errno);
 	close(n);
 }
