@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "swapmem_drv.h"
 
@@ -33,15 +34,59 @@ static struct class swapmem_class = {
 	.class_groups = swapmem_class_groups,
 };
 
-static int swapmem_pool_size_set(const char *val, const struct kernel_param *kp)
+/**
+ * swapmem_parse_size() - parse a size in bytes: digits, an optional K, M, G
+ *	or T suffix (powers of 1024), an optional trailing newline
+ * @buf: the text
+ * @size: where to put the size
+ *
+ * Unlike memparse(), refuses signs, garbage and values that overflow.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL.
+ */
+int swapmem_parse_size(const char *buf, u64 *size)
 {
-	unsigned long long size;
-	char *end;
+	size_t len = strcspn(buf, "KkMmGgTt\n");
+	unsigned int shift = 0;
+	const char *end;
+	char num[24];
+	u64 v;
 
-	size = memparse(val, &end);
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, buf, len);
+	num[len] = '\0';
+	if (num[0] == '+' || kstrtoull(num, 0, &v))
+		return -EINVAL;
+	end = buf + len;
+	switch (*end) {
+	case 'T': case 't':
+		shift += 10;
+		fallthrough;
+	case 'G': case 'g':
+		shift += 10;
+		fallthrough;
+	case 'M': case 'm':
+		shift += 10;
+		fallthrough;
+	case 'K': case 'k':
+		shift += 10;
+		end++;
+	}
 	if (*end == '\n')
 		end++;
-	if (end == val || *end) {
+	if (*end || (shift && v > (U64_MAX >> shift)))
+		return -EINVAL;
+	*size = v << shift;
+	return 0;
+}
+
+static int swapmem_pool_size_set(const char *val, const struct kernel_param *kp)
+{
+	u64 size;
+
+	if (swapmem_parse_size(val, &size)) {
 		pr_err("pool_size: '%s' is not a size\n", val);
 		return -EINVAL;
 	}

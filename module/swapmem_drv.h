@@ -360,6 +360,7 @@ void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 
 /* main.c */
 int swapmem_space_enter(struct swapmem_device *sdev);
+int swapmem_parse_size(const char *buf, u64 *size);
 
 /* file.c */
 int swapmem_fs_init(void);

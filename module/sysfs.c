@@ -16,17 +16,6 @@ static ssize_t pool_size_show(struct device *dev,
 	return sysfs_emit(buf, "%lu\n", swapmem_dev(dev)->nr_frames << PAGE_SHIFT);
 }
 
-/* Bytes with K/M/G suffixes, one trailing newline allowed; -EINVAL else. */
-static int swapmem_parse_size(const char *buf, u64 *size)
-{
-	char *end;
-
-	*size = memparse(buf, &end);
-	if (*end == '\n')
-		end++;
-	return end == buf || *end || *buf == '-' ? -EINVAL : 0;
-}
-
 static ssize_t pool_size_store(struct device *dev, struct device_attribute *attr,
 			       const char *buf, size_t len)
 {

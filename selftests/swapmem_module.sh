@@ -66,7 +66,7 @@ busy_while_open() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..26"
 if [ "$(id -u)" != 0 ] || [ ! -e "$ko" ] || loaded; then
 	echo "Bail out! needs root, $ko, and swapmem not loaded"
 	exit 1
@@ -82,6 +82,8 @@ check "pool_size that is not a size is refused" refused "Invalid parameters" poo
 check "empty pool_size is refused" refused "Invalid parameters" pool_size=
 check "pool_size with trailing garbage is refused" refused "Invalid parameters" pool_size=4Mx
 check "pool_size over half of RAM is refused" refused "Invalid parameters" pool_size=1024G
+check "pool_size that overflows is refused" refused "Invalid parameters" pool_size=99999999999999999999
+check "negative pool_size is refused" refused "Invalid parameters" pool_size=-4M
 insmod "$ko"
 check "rmmod is refused while a space is open" busy_while_open
 check "unload after a refused rmmod" unload
