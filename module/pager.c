@@ -333,6 +333,36 @@ static struct swapmem_frame *swapmem_hand_step(struct swapmem_device *sdev)
 	return f;
 }
 
+/* Spare a referenced frame: unmap it, so its next use shows (and counts). */
+static void swapmem_frame_spare(struct swapmem_device *sdev,
+				struct swapmem_frame *f)
+{
+	set_bit(SWAPMEM_FRAME_AGED, &f->flags);
+	swapmem_frame_unmap(sdev, f);
+	swapmem_stat_inc(sdev, SECOND_CHANCES);
+}
+
+/*
+ * A search's verdict on a frame with no reference left: 1 with *@victim
+ * evicted, 0 to pass it by (it cannot go now), -EAGAIN after a failed
+ * eviction (the lock was dropped; only clean victims from now on).
+ */
+static int swapmem_try_evict(struct swapmem_device *sdev,
+			     struct swapmem_frame *f, bool ghost,
+			     bool *write_failed, struct swapmem_frame **victim)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	if (!swapmem_frame_is_evictable(sdev, f) ||
+	    (*write_failed && swapmem_frame_is_dirty(f)))
+		return 0;
+	if (!swapmem_evict(sdev, f, ghost)) {
+		*victim = f;
+		return 1;
+	}
+	*write_failed = true;
+	return -EAGAIN;
+}
+
 /*
  * CLOCK (and FIFO) victim search: the hand sweeps the frame table, at most
  * two turns. Returns 1 with *@victim evicted, 0 when no frame can go now
@@ -345,6 +375,7 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 {
 	struct swapmem_frame *f;
 	unsigned long scanned;
+	int ret;
 
 	for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
 		f = swapmem_hand_step(sdev);
@@ -359,20 +390,12 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 		/* FIFO: the hand's order is the order pages came in. */
 		if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
 		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
-			set_bit(SWAPMEM_FRAME_AGED, &f->flags);
-			swapmem_frame_unmap(sdev, f);
-			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			swapmem_frame_spare(sdev, f);
 			continue;
 		}
-		if (!swapmem_frame_is_evictable(sdev, f) ||
-		    (*write_failed && swapmem_frame_is_dirty(f)))
-			continue;
-		if (!swapmem_evict(sdev, f, false)) {
-			*victim = f;
-			return 1;
-		}
-		*write_failed = true;
-		return -EAGAIN;
+		ret = swapmem_try_evict(sdev, f, false, write_failed, victim);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -396,6 +419,7 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 	struct swapmem_frame *f;
 	struct list_head *q;
 	bool small;
+	int ret;
 
 	for (steps = 0; steps < limit; steps++) {
 		small = sdev->nr_small > target || !sdev->nr_main;
@@ -414,31 +438,22 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 			continue;
 		if (small && !test_and_set_bit(SWAPMEM_FRAME_SAMPLED, &f->flags)) {
 			clear_bit(SWAPMEM_FRAME_REF, &f->flags);
-			set_bit(SWAPMEM_FRAME_AGED, &f->flags);
-			swapmem_frame_unmap(sdev, f);
-			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			swapmem_frame_spare(sdev, f);
 			continue;
 		}
 		if (test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
 			if (small) {
 				swapmem_queue_del(sdev, f);
 				swapmem_queue_add(sdev, f, SWAPMEM_Q_MAIN);
+				swapmem_stat_inc(sdev, SECOND_CHANCES);
 			} else {
-				set_bit(SWAPMEM_FRAME_AGED, &f->flags);
-				swapmem_frame_unmap(sdev, f);
+				swapmem_frame_spare(sdev, f);
 			}
-			swapmem_stat_inc(sdev, SECOND_CHANCES);
 			continue;
 		}
-		if (!swapmem_frame_is_evictable(sdev, f) ||
-		    (*write_failed && swapmem_frame_is_dirty(f)))
-			continue;
-		if (!swapmem_evict(sdev, f, small)) {
-			*victim = f;
-			return 1;
-		}
-		*write_failed = true;
-		return -EAGAIN;
+		ret = swapmem_try_evict(sdev, f, small, write_failed, victim);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
