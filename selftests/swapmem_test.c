@@ -16,27 +16,9 @@
 #include <linux/swapmem.h>
 
 #include "kselftest_harness.h"
+#include "swapmem_lib.h"
 
-#define SWAPMEM_DEV	"/dev/swapmem0"
-#define SWAPMEM_SYSFS	"/sys/class/swapmem/swapmem0/"
-
-static long swapmem_read_ulong(const char *file)
-{
-	char path[256], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SWAPMEM_SYSFS "%s", file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 0);
-}
+#define SWAPMEM_DEV	SM_DEV
 
 FIXTURE(dev) {
 	int fd;
@@ -59,15 +41,15 @@ FIXTURE_TEARDOWN(dev)
 /* Each open is a space: nr_spaces follows opens and closes. */
 TEST_F(dev, open_close_counts_spaces)
 {
-	long base = swapmem_read_ulong("nr_spaces");
+	long base = sm_attr("nr_spaces");
 	int fd2;
 
 	ASSERT_GE(base, 1);
 	fd2 = open(SWAPMEM_DEV, O_RDWR);
 	ASSERT_GE(fd2, 0);
-	EXPECT_EQ(base + 1, swapmem_read_ulong("nr_spaces"));
+	EXPECT_EQ(base + 1, sm_attr("nr_spaces"));
 	ASSERT_EQ(0, close(fd2));
-	EXPECT_EQ(base, swapmem_read_ulong("nr_spaces"));
+	EXPECT_EQ(base, sm_attr("nr_spaces"));
 }
 
 /* A read-only open works as well. */
@@ -82,7 +64,7 @@ TEST_F(dev, open_read_only)
 /* The pool size in sysfs is a whole number of pages. */
 TEST_F(dev, pool_size_in_pages)
 {
-	long pool = swapmem_read_ulong("pool_size");
+	long pool = sm_attr("pool_size");
 
 	ASSERT_GT(pool, 0);
 	EXPECT_EQ(0, pool % sysconf(_SC_PAGESIZE));
