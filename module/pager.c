@@ -244,6 +244,39 @@ static void swapmem_io_error(struct swapmem_device *sdev,
 }
 
 /*
+ * Write dirty frame @f, already unmapped, to its slot, allocating one next
+ * to its neighbour's if it has none. Returns -ENOSPC (no slot; nothing
+ * done), or 0 or the write's error with @f BUSY, for the caller to settle;
+ * after an error the slot is retired and @f keeps no slot.
+ * Context: pager lock held; dropped and retaken around the write.
+ */
+static int swapmem_frame_write(struct swapmem_device *sdev,
+			       struct swapmem_frame *f)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	unsigned long slot = f->slot;
+	int ret;
+
+	lockdep_assert_held(&sdev->lock);
+	if (!slot)
+		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
+	if (!slot)
+		return -ENOSPC;
+	f->slot = slot;
+	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	mutex_unlock(&sdev->lock);
+	ret = swapmem_slot_rw(sdev, f->page, slot, true);
+	mutex_lock(&sdev->lock);
+	if (ret) {
+		swapmem_stat_inc(sdev, WRITE_ERRORS);
+		swapmem_io_error(sdev, f, slot, true, ret);
+		swapmem_slot_retire(sdev, slot);
+		f->slot = 0;
+	}
+	return ret;
+}
+
+/*
  * Evict victim @f: unmap it everywhere, write it to a slot if it is dirty,
  * and point its page table entry at the slot (or at nothing, for a clean
  * page that never had one: it is all zeros); @ghost marks a page that left
@@ -258,7 +291,6 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 {
 	struct swapmem_space *space = f->space;
 	pgoff_t index = f->index;
-	unsigned long slot;
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
@@ -280,26 +312,14 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		return 0;
 	}
 
-	slot = f->slot;
-	if (!slot) {
-		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(space, index));
-		if (!slot)
-			return -ENOSPC;
-		f->slot = slot;
-	}
-	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-	mutex_unlock(&sdev->lock);
-	ret = swapmem_slot_rw(sdev, f->page, slot, true);
-	mutex_lock(&sdev->lock);
+	ret = swapmem_frame_write(sdev, f);
+	if (ret == -ENOSPC)
+		return ret;
 	if (ret) {
-		swapmem_stat_inc(sdev, WRITE_ERRORS);
-		swapmem_io_error(sdev, f, slot, true, ret);
-		swapmem_slot_retire(sdev, slot);
-		f->slot = 0;
 		swapmem_frame_unbusy(sdev, f);
 		return ret;
 	}
-	xa_store(&space->pt, index, swapmem_swapped(slot, ghost), GFP_NOWAIT);
+	xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost), GFP_NOWAIT);
 	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
 	swapmem_queue_del(sdev, f);
 	f->space = NULL;
@@ -724,7 +744,7 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 {
 	struct swapmem_device *sdev = space->sdev;
 	struct swapmem_frame *f;
-	unsigned long index, slot;
+	unsigned long index;
 	void *entry;
 	int err, ret = 0;
 
@@ -739,29 +759,15 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 			swapmem_wait_unbusy(sdev);
 		if (xa_load(&space->pt, index) != f || !swapmem_frame_is_dirty(f))
 			continue;
-		slot = f->slot;
-		if (!slot)
-			slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(space, index));
-		if (!slot) {
-			ret = -ENOSPC;
-			continue;
-		}
-		f->slot = slot;
 		swapmem_frame_unmap(sdev, f);
-		clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
-		set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-		mutex_unlock(&sdev->lock);
-		err = swapmem_slot_rw(sdev, f->page, slot, true);
-		mutex_lock(&sdev->lock);
-		if (err) {
-			swapmem_stat_inc(sdev, WRITE_ERRORS);
-			swapmem_io_error(sdev, f, slot, true, err);
-			swapmem_slot_retire(sdev, slot);
-			f->slot = 0;
-			set_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
-			ret = -EIO;
-		} else if (done) {
-			(*done)++;
+		/* BUSY and unmapped while written: nobody can dirty it */
+		err = swapmem_frame_write(sdev, f);
+		if (!err) {
+			clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
+			if (done)
+				(*done)++;
+		} else {
+			ret = err == -ENOSPC ? -ENOSPC : -EIO;
 		}
 		swapmem_frame_unbusy(sdev, f);
 	}
