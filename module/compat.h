@@ -96,4 +96,19 @@ static inline void swapmem_bdev_close(struct swapmem_bdev *h)
 }
 #endif
 
+/*
+ * Drop the lock a fault runs under before blocking I/O, the first half of
+ * the VM_FAULT_RETRY protocol. swapmem has no ->map_pages, so its faults
+ * never run under a per-VMA lock (6.4+ retries them under mmap_lock);
+ * release_fault_lock() (6.7) is used where it exists all the same.
+ */
+static inline void swapmem_release_fault_lock(struct vm_fault *vmf)
+{
+#ifdef SWAPMEM_HAVE_RELEASE_FAULT_LOCK
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
 #endif /* _SWAPMEM_COMPAT_H */

@@ -158,6 +158,7 @@ static void swapmem_dev_release(struct device *dev)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
 
+	cancel_work_sync(&sdev->wb_work);
 	swapmem_store_detach(sdev);
 	swapmem_pool_exit(sdev);
 	mutex_destroy(&sdev->lock);
@@ -179,6 +180,9 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 	init_waitqueue_head(&sdev->wq);
 	INIT_LIST_HEAD(&sdev->small);
 	INIT_LIST_HEAD(&sdev->main);
+	INIT_WORK(&sdev->wb_work, swapmem_writeback_work);
+	sdev->ra_max = SWAPMEM_RA_MAX;
+	sdev->wb_reserve = 25;
 	atomic_set(&sdev->nr_spaces, 0);
 	ret = swapmem_pool_init(sdev, pool_size >> PAGE_SHIFT);
 	sdev->pin_limit = sdev->nr_frames / 4;

@@ -24,6 +24,7 @@
  * VM_PFNMAP mappings has no exported interface (see
  * Documentation/swapmem/design.rst for the comparison and the cost).
  */
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -139,6 +140,42 @@ static bool swapmem_frame_is_pinned(struct swapmem_frame *f)
 	return test_bit(SWAPMEM_FRAME_PINNED, &f->flags);
 }
 
+/*
+ * Background writeback keeps clean or free frames between these marks:
+ * below the low one a fault wakes it, and it writes until the high one,
+ * writeback_reserve percent of the pool (0: no background writeback).
+ */
+static unsigned long swapmem_wb_high(struct swapmem_device *sdev)
+{
+	return sdev->nr_frames * READ_ONCE(sdev->wb_reserve) / 100;
+}
+
+static unsigned long swapmem_wb_low(struct swapmem_device *sdev)
+{
+	return swapmem_wb_high(sdev) / 2;
+}
+
+/* DIRTY changes only here, under the lock, so nr_dirty stays exact. */
+static void swapmem_frame_set_dirty(struct swapmem_device *sdev,
+				    struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (test_and_set_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
+		return;
+	sdev->nr_dirty++;
+	if (sdev->has_store &&
+	    sdev->nr_frames - sdev->nr_dirty < swapmem_wb_low(sdev))
+		queue_work(system_unbound_wq, &sdev->wb_work);
+}
+
+static void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
+				      struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	if (test_and_clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
+		sdev->nr_dirty--;
+}
+
 /* Queue an owned frame at the tail of the small or main queue. */
 static void swapmem_queue_add(struct swapmem_device *sdev,
 			      struct swapmem_frame *f, enum swapmem_queue q)
@@ -172,6 +209,7 @@ static void swapmem_frame_free(struct swapmem_device *sdev,
 			       struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->lock);
+	swapmem_frame_clear_dirty(sdev, f);
 	swapmem_queue_del(sdev, f);
 	f->space = NULL;
 	f->slot = 0;
@@ -297,6 +335,10 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	swapmem_frame_unmap(sdev, f);
 	space->evictions++;
 
+	if (test_bit(SWAPMEM_FRAME_RA, &f->flags)) {
+		swapmem_stat_inc(sdev, READAHEAD_WASTED);
+		space->ra_win /= 2;
+	}
 	/* DIRTY only changes under the lock, and no PTE maps the frame now. */
 	if (!swapmem_frame_is_dirty(f)) {
 		if (f->slot)
@@ -321,6 +363,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	}
 	xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost), GFP_NOWAIT);
 	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
+	swapmem_frame_clear_dirty(sdev, f);
 	swapmem_queue_del(sdev, f);
 	f->space = NULL;
 	f->slot = 0;
@@ -484,12 +527,15 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
  * be evicted (dirty with nowhere to write it, or pinned).
  * After a failed write only clean victims are tried, so a failing disk
  * sees one write per call and the search ends.
+ * With @nowait (readahead) only a free frame or a clean victim will do,
+ * and the lock is never dropped: NULL if there is none now.
  * Context: pager lock held; dropped and retaken while waiting or writing.
  */
-static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev)
+static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
+					       bool nowait)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
-	bool busy, write_failed = false;
+	bool busy, write_failed = nowait;
 	struct swapmem_frame *f;
 	int ret;
 
@@ -512,7 +558,7 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev)
 			return f;
 		if (ret == -EAGAIN || !list_empty(&sdev->free_frames))
 			continue;
-		if (!busy)
+		if (!busy || nowait)
 			return NULL;
 		swapmem_wait_unbusy(sdev);
 	}
@@ -526,7 +572,7 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 
 	set_bit(SWAPMEM_FRAME_REF, &f->flags);
 	if (vmf->flags & FAULT_FLAG_WRITE)
-		set_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
+		swapmem_frame_set_dirty(f->space->sdev, f);
 	/* A clean frame is mapped read-only, so its first write is seen. */
 	if (!swapmem_frame_is_dirty(f))
 		flags &= ~VM_SHARED;
@@ -539,7 +585,133 @@ enum swapmem_load {
 	SWAPMEM_LOAD_RESIDENT,
 	SWAPMEM_LOAD_ZERO,
 	SWAPMEM_LOAD_READ,
+	SWAPMEM_LOAD_FRESH,
 };
+
+/*
+ * May this fault let go of mmap_lock to wait for I/O? Only on its first
+ * attempt, and not for GUP's NOWAIT (which must not sleep unlocked).
+ */
+static bool swapmem_fault_may_unlock(struct vm_fault *vmf)
+{
+	return vmf && fault_flag_allow_retry_first(vmf->flags) &&
+	       !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT);
+}
+
+/*
+ * Let go of mmap_lock (the fault will return VM_FAULT_RETRY); the space's
+ * file is pinned in *@fpin until then. After this the vma must not be
+ * touched: it may be gone.
+ */
+static void swapmem_fault_unlock(struct vm_fault *vmf, struct file **fpin)
+{
+	*fpin = get_file(vmf->vma->vm_file);
+	swapmem_release_fault_lock(vmf);
+}
+
+/*
+ * Readahead for the major fault on page @index of @space, whose frame @f
+ * is BUSY and in the page table: if the fault continues a sequence (the
+ * page after the last major fault, or after the last window), take frames
+ * for the swapped pages that follow, up to the space's window, free ones
+ * or clean victims only, and put them BUSY in the page table too. Returns
+ * the batch (@f first) for swapmem_page_read(), or NULL for a lone read.
+ * Context: pager lock held, never dropped.
+ */
+static struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *space,
+							  pgoff_t index,
+							  struct swapmem_frame *f)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned int win, cap = READ_ONCE(sdev->ra_max);
+	struct swapmem_batch_io *b;
+	struct swapmem_frame *g;
+	bool seq;
+	void *e;
+
+	lockdep_assert_held(&sdev->lock);
+	seq = index == space->ra_last + 1 || (space->ra_end && index == space->ra_end);
+	space->ra_last = index;
+	if (!seq || !cap) {
+		space->ra_win = 0;
+		space->ra_end = 0;
+		return NULL;
+	}
+	win = min(max(space->ra_win, 4U), cap);
+	b = kmalloc(sizeof(*b), GFP_KERNEL | __GFP_NOWARN);
+	if (!b)
+		return NULL;
+	b->frames[0] = f;
+	b->n = 1;
+	while (b->n <= win) {
+		e = xa_load(&space->pt, index + b->n);
+		if (!xa_is_value(e))
+			break;
+		g = swapmem_frame_get(sdev, true);
+		if (!g)
+			break;
+		g->space = space;
+		g->index = index + b->n;
+		g->slot = swapmem_entry_slot(e);
+		g->flags = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_RA);
+		swapmem_queue_add(sdev, g, SWAPMEM_Q_SMALL);
+		/* replaces an entry: needs no memory */
+		xa_store(&space->pt, g->index, g, GFP_NOWAIT);
+		b->entries[b->n] = e;
+		b->frames[b->n++] = g;
+	}
+	space->ra_end = index + b->n;
+	if (b->n == 1) {
+		kfree(b);
+		return NULL;
+	}
+	swapmem_stat_add(sdev, READAHEAD_PAGES, b->n - 1);
+	return b;
+}
+
+/*
+ * Read the faulting page (@f, from @slot), and the pages of batch @b if
+ * there is one, in one plugged batch. Returns the faulting page's result.
+ * Context: no pager lock held; sleeps.
+ */
+static int swapmem_page_read(struct swapmem_device *sdev, struct swapmem_frame *f,
+			     unsigned long slot, struct swapmem_batch_io *b)
+{
+	unsigned int i;
+
+	if (!b)
+		return swapmem_slot_rw(sdev, f->page, slot, false);
+	for (i = 0; i < b->n; i++) {
+		b->pages[i] = b->frames[i]->page;
+		b->slots[i] = b->frames[i]->slot;
+	}
+	swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, false);
+	return b->errs[0];
+}
+
+/*
+ * Settle the read-ahead pages of batch @b: resident and not BUSY, or, if
+ * their read failed, back in their slots (their own fault reads again).
+ * Context: pager lock held.
+ */
+static void swapmem_readahead_finish(struct swapmem_space *space,
+				     struct swapmem_batch_io *b)
+{
+	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_frame *g;
+	unsigned int i;
+
+	lockdep_assert_held(&sdev->lock);
+	for (i = 1; i < b->n; i++) {
+		g = b->frames[i];
+		clear_bit(SWAPMEM_FRAME_BUSY, &g->flags);
+		if (b->errs[i]) {
+			xa_store(&space->pt, g->index, b->entries[i], GFP_NOWAIT);
+			swapmem_frame_free(sdev, g);
+		}
+	}
+	kfree(b);
+}
 
 /*
  * Make page @index of @space resident and return its frame, not BUSY:
@@ -548,16 +720,27 @@ enum swapmem_load {
  * one read. Returns ERR_PTR(-ENOSPC) when no frame can be freed,
  * ERR_PTR(-EIO) when the read failed, ERR_PTR(-ENOMEM) when the page table
  * cannot grow.
+ *
+ * A fault (@vmf not NULL) that may retry waits for a read, its own or
+ * another thread's, without mmap_lock: it returns ERR_PTR(-EAGAIN) with the
+ * lock let go and the file pinned in *@fpin, and *@how says whether it
+ * read. The page is then resident (FRESH, so its retry counts no second
+ * fault) or, if the read failed, IOERR, so that its retry gets SIGBUS
+ * without reading again.
  * Context: pager lock held; dropped and retaken for I/O and waiting.
  */
 static struct swapmem_frame *swapmem_page_load(struct swapmem_space *space,
 					       pgoff_t index,
-					       enum swapmem_load *how)
+					       enum swapmem_load *how,
+					       struct vm_fault *vmf,
+					       struct file **fpin)
 	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
 {
 	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_batch_io *ra = NULL;
 	struct swapmem_frame *f;
-	unsigned long slot;
+	unsigned long slot, seen;
+	bool unlocked;
 	void *entry;
 	int ret;
 
@@ -567,14 +750,36 @@ again:
 	if (entry && !xa_is_value(entry)) {
 		f = entry;
 		if (swapmem_frame_is_busy(f)) {
-			swapmem_wait_unbusy(sdev);
-			goto again;
+			if (!swapmem_fault_may_unlock(vmf)) {
+				swapmem_wait_unbusy(sdev);
+				goto again;
+			}
+			seen = sdev->unbusy_seq;
+			mutex_unlock(&sdev->lock);
+			swapmem_fault_unlock(vmf, fpin);
+			wait_event(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+			mutex_lock(&sdev->lock);
+			*how = SWAPMEM_LOAD_RESIDENT;
+			return ERR_PTR(-EAGAIN);
 		}
-		*how = SWAPMEM_LOAD_RESIDENT;
+		if (test_bit(SWAPMEM_FRAME_IOERR, &f->flags)) {
+			/* its read failed, counted then: back to the slot */
+			xa_store(&space->pt, index, swapmem_swapped(f->slot, false),
+				 GFP_NOWAIT);
+			swapmem_frame_free(sdev, f);
+			return ERR_PTR(-EIO);
+		}
+		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags)) {
+			swapmem_stat_inc(sdev, READAHEAD_HITS);
+			space->ra_win = min(max(space->ra_win, 2U) * 2,
+					    (unsigned int)SWAPMEM_RA_MAX);
+		}
+		*how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
+		       SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
 		return f;
 	}
 
-	f = swapmem_frame_get(sdev);
+	f = swapmem_frame_get(sdev, false);
 	if (!f)
 		return ERR_PTR(-ENOSPC);
 	/* The lock may have been dropped: if the page moved, start over. */
@@ -605,19 +810,39 @@ again:
 	f->slot = slot;
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
 	xa_store(&space->pt, index, f, GFP_NOWAIT);
+	if (vmf)
+		ra = swapmem_readahead_prepare(space, index, f);
 	mutex_unlock(&sdev->lock);
-	ret = swapmem_slot_rw(sdev, f->page, slot, false);
+	unlocked = swapmem_fault_may_unlock(vmf);
+	if (unlocked)
+		swapmem_fault_unlock(vmf, fpin);
+	ret = swapmem_page_read(sdev, f, slot, ra);
 	mutex_lock(&sdev->lock);
+	if (ra)
+		swapmem_readahead_finish(space, ra);
 	if (ret) {
 		swapmem_stat_inc(sdev, READ_ERRORS);
 		swapmem_io_error(sdev, f, slot, false, ret);
+		if (unlocked) {
+			set_bit(SWAPMEM_FRAME_IOERR, &f->flags);
+			swapmem_frame_unbusy(sdev, f);
+			*how = SWAPMEM_LOAD_RESIDENT;
+			return ERR_PTR(-EAGAIN);
+		}
 		xa_store(&space->pt, index, entry, GFP_NOWAIT);
 		swapmem_frame_unbusy(sdev, f);
 		swapmem_frame_free(sdev, f);
 		return ERR_PTR(-EIO);
 	}
-	swapmem_frame_unbusy(sdev, f);
 	*how = SWAPMEM_LOAD_READ;
+	if (unlocked) {
+		/* referenced: the hand spares it once before the retry maps it */
+		set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		set_bit(SWAPMEM_FRAME_FRESH, &f->flags);
+		swapmem_frame_unbusy(sdev, f);
+		return ERR_PTR(-EAGAIN);
+	}
+	swapmem_frame_unbusy(sdev, f);
 	return f;
 }
 
@@ -638,23 +863,42 @@ static void swapmem_lat_add(atomic_long_t *hist, u64 start)
  * Maps a resident page (minor fault), or takes a frame (free, or evicted
  * by CLOCK) and fills it with zeros (first touch) or from its slot (major
  * fault). Threads faulting the same page while it is read in wait for that
- * one read.
+ * one read. On a fault's first attempt the read, or the wait for another
+ * thread's, happens without mmap_lock, and the fault is retried to map the
+ * page (the VM_FAULT_RETRY protocol).
  *
  * Context: process context, mmap_lock held for read; sleeps.
  * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
- * is mapped; VM_FAULT_SIGBUS after a read error or when neither a frame
- * nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
+ * is mapped; VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
+ * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
+ * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
  */
 vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf)
 {
 	struct swapmem_device *sdev = space->sdev;
 	u64 start = ktime_get_ns();
+	struct file *fpin = NULL;
 	enum swapmem_load how;
 	struct swapmem_frame *f;
 	vm_fault_t ret;
 
 	mutex_lock(&sdev->lock);
-	f = swapmem_page_load(space, vmf->pgoff, &how);
+	f = swapmem_page_load(space, vmf->pgoff, &how, vmf, &fpin);
+	if (PTR_ERR_OR_ZERO(f) == -EAGAIN) {
+		/* mmap_lock is gone: the retry maps the page */
+		ret = VM_FAULT_RETRY;
+		if (how == SWAPMEM_LOAD_READ) {
+			swapmem_stat_inc(sdev, MAJOR_FAULTS);
+			swapmem_stat_inc(sdev, RETRY_FAULTS);
+			space->major_faults++;
+			ret |= VM_FAULT_MAJOR;
+		}
+		mutex_unlock(&sdev->lock);
+		fput(fpin);
+		if (how == SWAPMEM_LOAD_READ)
+			swapmem_lat_add(sdev->stats.lat_major, start);
+		return ret;
+	}
 	if (IS_ERR(f)) {
 		ret = VM_FAULT_SIGBUS;
 		if (PTR_ERR(f) == -ENOMEM) {
@@ -681,6 +925,9 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 	case SWAPMEM_LOAD_READ:
 		swapmem_stat_inc(sdev, MAJOR_FAULTS);
 		space->major_faults++;
+		break;
+	case SWAPMEM_LOAD_FRESH:
+		/* the retry of a major fault, counted when it read */
 		break;
 	}
 	ret = swapmem_frame_map(vmf, f);
@@ -716,7 +963,7 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
 		f = entry;
 		if (!swapmem_frame_is_busy(f) &&
 		    page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
-			set_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
+			swapmem_frame_set_dirty(sdev, f);
 			set_bit(SWAPMEM_FRAME_REF, &f->flags);
 			ret = 0;
 		}
@@ -763,7 +1010,7 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		/* BUSY and unmapped while written: nobody can dirty it */
 		err = swapmem_frame_write(sdev, f);
 		if (!err) {
-			clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags);
+			swapmem_frame_clear_dirty(sdev, f);
 			if (done)
 				(*done)++;
 		} else {
@@ -773,6 +1020,91 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 	}
 	mutex_unlock(&sdev->lock);
 	return ret;
+}
+
+/*
+ * Pick up to a batch of dirty frames the hand will meet next, unmap them,
+ * give them slots and mark them BUSY. Returns how many.
+ * Context: pager lock held, never dropped.
+ */
+static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
+					   struct swapmem_batch_io *b)
+{
+	unsigned long i, slot;
+	struct swapmem_frame *f;
+
+	lockdep_assert_held(&sdev->lock);
+	b->n = 0;
+	for (i = 0; i < sdev->nr_frames && b->n < SWAPMEM_BATCH_MAX; i++) {
+		f = sdev->frames[(sdev->hand + i) % sdev->nr_frames];
+		if (!f->space || !swapmem_frame_is_dirty(f) ||
+		    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
+			continue;
+		slot = f->slot;
+		if (!slot)
+			slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
+		if (!slot)
+			break;
+		f->slot = slot;
+		/* unmapped and BUSY while written: nobody can dirty it */
+		swapmem_frame_unmap(sdev, f);
+		set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+		b->frames[b->n] = f;
+		b->pages[b->n] = f->page;
+		b->slots[b->n++] = slot;
+	}
+	return b->n;
+}
+
+/**
+ * swapmem_writeback_work() - write dirty frames ahead of demand
+ * @work: the device's wb_work
+ *
+ * Runs when faults leave fewer clean or free frames than the low mark,
+ * and writes dirty frames the CLOCK hand will meet next, in plugged
+ * batches, until the high mark is reached. They stay resident, clean, so
+ * the faults that evict them need no write. A failed write keeps its page
+ * dirty, retires the slot and ends the run.
+ *
+ * Context: process context (workqueue); takes the pager lock.
+ */
+void swapmem_writeback_work(struct work_struct *work)
+{
+	struct swapmem_device *sdev = container_of(work, struct swapmem_device,
+						   wb_work);
+	struct swapmem_batch_io *b = &sdev->wb_batch;
+	struct swapmem_frame *f;
+	bool failed = false;
+	unsigned int i;
+
+	mutex_lock(&sdev->lock);
+	while (!failed && sdev->has_store &&
+	       sdev->nr_frames - sdev->nr_dirty < swapmem_wb_high(sdev) &&
+	       swapmem_writeback_pick(sdev, b)) {
+		mutex_unlock(&sdev->lock);
+		swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, true);
+		mutex_lock(&sdev->lock);
+		for (i = 0; i < b->n; i++) {
+			f = b->frames[i];
+			if (b->errs[i]) {
+				swapmem_stat_inc(sdev, WRITE_ERRORS);
+				swapmem_io_error(sdev, f, f->slot, true, b->errs[i]);
+				swapmem_slot_retire(sdev, f->slot);
+				f->slot = 0;
+				failed = true;
+			} else {
+				swapmem_frame_clear_dirty(sdev, f);
+				swapmem_stat_inc(sdev, WRITEBACK_PAGES);
+			}
+			clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+		}
+		swapmem_stat_inc(sdev, WRITEBACK_BATCHES);
+		swapmem_wake_waiters(sdev);
+		mutex_unlock(&sdev->lock);
+		cond_resched();
+		mutex_lock(&sdev->lock);
+	}
+	mutex_unlock(&sdev->lock);
 }
 
 static int swapmem_cmp_ulong(const void *a, const void *b)
@@ -863,7 +1195,7 @@ static long swapmem_range_pin(struct swapmem_space *space, pgoff_t first,
 	/* Reserve the quota first: the lock is dropped while loading. */
 	sdev->nr_pinned += need;
 	for (index = first; index <= last; index++) {
-		f = swapmem_page_load(space, index, &how);
+		f = swapmem_page_load(space, index, &how, NULL, NULL);
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
 			break;
@@ -938,7 +1270,7 @@ long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
 		xa_for_each_range(&space->pt, index, entry, first, last) {
 			if (!xa_is_value(entry))
 				continue;
-			f = swapmem_page_load(space, index, &how);
+			f = swapmem_page_load(space, index, &how, NULL, NULL);
 			if (IS_ERR(f)) {
 				ret = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
 				break;
@@ -1044,12 +1376,10 @@ void swapmem_space_counters(struct swapmem_space *space,
  */
 unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
 {
-	unsigned long i, n = 0;
+	unsigned long n;
 
 	mutex_lock(&sdev->lock);
-	for (i = 0; i < sdev->nr_frames; i++)
-		if (swapmem_frame_is_dirty(sdev->frames[i]))
-			n++;
+	n = sdev->nr_dirty;
 	mutex_unlock(&sdev->lock);
 	return n;
 }
@@ -1081,6 +1411,12 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 	c->hand_sweeps = atomic_long_read(&v[SWAPMEM_STAT_HAND_SWEEPS]);
 	c->second_chances = atomic_long_read(&v[SWAPMEM_STAT_SECOND_CHANCES]);
 	c->discards = atomic_long_read(&v[SWAPMEM_STAT_DISCARDS]);
+	c->retry_faults = atomic_long_read(&v[SWAPMEM_STAT_RETRY_FAULTS]);
+	c->readahead_pages = atomic_long_read(&v[SWAPMEM_STAT_READAHEAD_PAGES]);
+	c->readahead_hits = atomic_long_read(&v[SWAPMEM_STAT_READAHEAD_HITS]);
+	c->readahead_wasted = atomic_long_read(&v[SWAPMEM_STAT_READAHEAD_WASTED]);
+	c->writeback_pages = atomic_long_read(&v[SWAPMEM_STAT_WRITEBACK_PAGES]);
+	c->writeback_batches = atomic_long_read(&v[SWAPMEM_STAT_WRITEBACK_BATCHES]);
 	c->frames_free = READ_ONCE(sdev->nr_free);
 	c->frames_used = sdev->nr_frames - c->frames_free;
 	c->frames_dirty = swapmem_frames_dirty(sdev);
@@ -1166,7 +1502,7 @@ int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
 	mutex_lock(&sdev->lock);
 	for (i = 0; i < ndrop; i++) {
 		/* Unowned and off the free list: nobody else can take it. */
-		gone[i] = swapmem_frame_get(sdev);
+		gone[i] = swapmem_frame_get(sdev, false);
 		if (!gone[i])
 			break;
 		set_bit(SWAPMEM_FRAME_GONE, &gone[i]->flags);

@@ -252,6 +252,76 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 	return ret;
 }
 
+struct swapmem_batch {
+	atomic_t pending;
+	struct completion done;
+};
+
+static void swapmem_batch_end_io(struct bio *bio)
+{
+	struct swapmem_batch *b = bio->bi_private;
+
+	if (atomic_dec_and_test(&b->pending))
+		complete(&b->done);
+}
+
+/**
+ * swapmem_slots_rw() - read or write pages from or to their slots, at once
+ * @sdev: device with a store
+ * @pages: the frames' pages
+ * @slots: their slots, one each
+ * @errs: where each page's result goes: 0 or -errno
+ * @n: how many, at most SWAPMEM_BATCH_MAX
+ * @write: write the pages, else read them
+ *
+ * One bio per page, all submitted under one plug, so that pages in
+ * adjacent slots merge into one request; waits for all of them.
+ *
+ * Context: process context, sleeps; no pager lock held.
+ * Return: 0 if every page succeeded, else the first error.
+ */
+int swapmem_slots_rw(struct swapmem_device *sdev, struct page **pages,
+		     const unsigned long *slots, int *errs, unsigned int n,
+		     bool write)
+{
+	struct bio *bios[SWAPMEM_BATCH_MAX];
+	struct swapmem_batch b;
+	struct blk_plug plug;
+	unsigned int i;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(n > SWAPMEM_BATCH_MAX))
+		return -EINVAL;
+	atomic_set(&b.pending, n + 1);
+	init_completion(&b.done);
+	blk_start_plug(&plug);
+	for (i = 0; i < n; i++) {
+		/* from a mempool: never fails with a sleeping allocation */
+		bios[i] = bio_alloc(sdev->store.bdev.bdev, 1,
+				    write ? REQ_OP_WRITE : REQ_OP_READ, GFP_NOIO);
+		bios[i]->bi_iter.bi_sector = (sector_t)slots[i] * SWAPMEM_SECTORS_PER_SLOT;
+		__bio_add_page(bios[i], pages[i], PAGE_SIZE, 0);
+		bios[i]->bi_private = &b;
+		bios[i]->bi_end_io = swapmem_batch_end_io;
+		bio_get(bios[i]);
+		submit_bio(bios[i]);
+	}
+	blk_finish_plug(&plug);
+	if (!atomic_dec_and_test(&b.pending))
+		wait_for_completion_io(&b.done);
+	for (i = 0; i < n; i++) {
+		errs[i] = blk_status_to_errno(bios[i]->bi_status);
+		if (errs[i] && !ret)
+			ret = errs[i];
+		bio_put(bios[i]);
+	}
+	if (write)
+		swapmem_stat_add(sdev, SWAP_WRITES, n);
+	else
+		swapmem_stat_add(sdev, SWAP_READS, n);
+	return ret;
+}
+
 /**
  * swapmem_slots_release() - discard and free the slots of a dead space
  * @sdev: device with a store

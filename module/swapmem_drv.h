@@ -28,6 +28,9 @@
  * and whoever needs that frame waits on swapmem_device.wq and looks again
  * after retaking the lock. It is never held while touching user memory.
  *
+ * The background writeback (a work item) and sysfs take the pager lock
+ * without mmap_lock, which is the same order.
+ *
  * The pager lock ranks like the page lock of the page cache: taken under
  * mmap_lock by faults, it may unmap pages of any space (this takes the
  * victim mapping's i_mmap_rwsem, never any mmap_lock), which is safe from
@@ -76,6 +79,11 @@ static inline unsigned long swapmem_pool_max(void)
  * @SWAPMEM_FRAME_GONE: taken out of the pool by a shrink
  * @SWAPMEM_FRAME_SAMPLED: S3-FIFO: unmapped once in the small queue, so a
  *	new reference shows
+ * @SWAPMEM_FRAME_FRESH: read in by a fault that let go of mmap_lock and
+ *	will be retried; its retry maps it without counting a second fault
+ * @SWAPMEM_FRAME_IOERR: that read failed: the page's next fault gives
+ *	SIGBUS and puts the page back in its slot; never mapped
+ * @SWAPMEM_FRAME_RA: read ahead of a sequential fault and not touched yet
  */
 enum swapmem_frame_bit {
 	SWAPMEM_FRAME_REF,
@@ -85,6 +93,34 @@ enum swapmem_frame_bit {
 	SWAPMEM_FRAME_PINNED,
 	SWAPMEM_FRAME_GONE,
 	SWAPMEM_FRAME_SAMPLED,
+	SWAPMEM_FRAME_FRESH,
+	SWAPMEM_FRAME_IOERR,
+	SWAPMEM_FRAME_RA,
+};
+
+/* Most pages one batch of I/O carries (readahead, background writeback). */
+#define SWAPMEM_BATCH_MAX	32
+/* Largest background writeback reserve, percent of the pool. */
+#define SWAPMEM_WB_RESERVE_MAX	50
+/* Largest readahead window, in pages after the faulting one. */
+#define SWAPMEM_RA_MAX		(SWAPMEM_BATCH_MAX - 1)
+
+/**
+ * struct swapmem_batch_io - the pages of one batch of I/O
+ * @n: how many
+ * @frames: their frames
+ * @pages: the frames' pages
+ * @slots: their slots
+ * @errs: each page's result
+ * @entries: readahead: each page's page table entry before it
+ */
+struct swapmem_batch_io {
+	unsigned int n;
+	struct swapmem_frame *frames[SWAPMEM_BATCH_MAX];
+	struct page *pages[SWAPMEM_BATCH_MAX];
+	unsigned long slots[SWAPMEM_BATCH_MAX];
+	int errs[SWAPMEM_BATCH_MAX];
+	void *entries[SWAPMEM_BATCH_MAX];
 };
 
 /**
@@ -162,6 +198,15 @@ static inline bool swapmem_entry_is_ghost(void *entry)
  * @SWAPMEM_STAT_SECOND_CHANCES: referenced frames the hand spared, each
  *	unmapped to sample its bit again (frames)
  * @SWAPMEM_STAT_DISCARDS: freed slots discarded on the backing device (slots)
+ * @SWAPMEM_STAT_RETRY_FAULTS: major faults whose read ran without mmap_lock,
+ *	the fault then retried (faults)
+ * @SWAPMEM_STAT_READAHEAD_PAGES: pages read ahead of a sequential fault (pages)
+ * @SWAPMEM_STAT_READAHEAD_HITS: pages read ahead that a fault then found resident (pages)
+ * @SWAPMEM_STAT_READAHEAD_WASTED: pages read ahead and evicted untouched (pages)
+ * @SWAPMEM_STAT_WRITEBACK_PAGES: dirty pages written by the background
+ *	writeback, ahead of demand (pages)
+ * @SWAPMEM_STAT_WRITEBACK_BATCHES: plugged batches of writes the background
+ *	writeback issued (batches)
  * @SWAPMEM_NR_STATS: how many
  */
 enum swapmem_stat {
@@ -180,6 +225,12 @@ enum swapmem_stat {
 	SWAPMEM_STAT_HAND_SWEEPS,
 	SWAPMEM_STAT_SECOND_CHANCES,
 	SWAPMEM_STAT_DISCARDS,
+	SWAPMEM_STAT_RETRY_FAULTS,
+	SWAPMEM_STAT_READAHEAD_PAGES,
+	SWAPMEM_STAT_READAHEAD_HITS,
+	SWAPMEM_STAT_READAHEAD_WASTED,
+	SWAPMEM_STAT_WRITEBACK_PAGES,
+	SWAPMEM_STAT_WRITEBACK_BATCHES,
 	SWAPMEM_NR_STATS,
 };
 
@@ -245,6 +296,12 @@ struct swapmem_store {
  * @main: S3-FIFO main queue, oldest first
  * @nr_small: frames in @small
  * @nr_main: frames in @main
+ * @nr_dirty: frames with DIRTY set
+ * @wb_work: the background writeback (swapmem_writeback_work())
+ * @wb_batch: its batch; only the work item uses it
+ * @ra_max: largest readahead window in pages, 0 for none (sysfs readahead)
+ * @wb_reserve: percent of the pool background writeback keeps clean or
+ *	free (sysfs writeback_reserve), 0 for none
  * @nr_pinned: frames pinned, all spaces together
  * @pin_limit: the most frames that may be pinned
  * @policy: SWAPMEM_POLICY_* (replacement)
@@ -274,6 +331,11 @@ struct swapmem_device {
 	struct list_head main;
 	unsigned long nr_small;
 	unsigned long nr_main;
+	unsigned long nr_dirty;
+	struct work_struct wb_work;
+	struct swapmem_batch_io wb_batch;
+	unsigned int ra_max;
+	unsigned int wb_reserve;
 	unsigned long nr_pinned;
 	unsigned long pin_limit;
 	unsigned int policy;
@@ -301,6 +363,10 @@ struct swapmem_device {
  * @major_faults: its faults that read a slot; pager lock
  * @zero_fill_faults: its first touches; pager lock
  * @evictions: its pages evicted; pager lock
+ * @ra_last: page of its last major fault; pager lock
+ * @ra_end: first page after its last readahead window; pager lock
+ * @ra_win: its readahead window: grows when read-ahead pages are used,
+ *	shrinks when they are evicted unused; pager lock
  */
 struct swapmem_space {
 	struct swapmem_device *sdev;
@@ -311,6 +377,9 @@ struct swapmem_space {
 	unsigned long major_faults;
 	unsigned long zero_fill_faults;
 	unsigned long evictions;
+	pgoff_t ra_last;
+	pgoff_t ra_end;
+	unsigned int ra_win;
 };
 
 struct swapmem_space_counters;
@@ -341,6 +410,7 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 			  struct swapmem_dev_counters *c);
 void swapmem_stats_reset(struct swapmem_device *sdev);
 unsigned long swapmem_frames_dirty(struct swapmem_device *sdev);
+void swapmem_writeback_work(struct work_struct *work);
 
 /* ioctl.c */
 long swapmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -355,6 +425,9 @@ void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
 void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot);
 int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 		    unsigned long slot, bool write);
+int swapmem_slots_rw(struct swapmem_device *sdev, struct page **pages,
+		     const unsigned long *slots, int *errs, unsigned int n,
+		     bool write);
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n);
 

@@ -179,6 +179,45 @@ static ssize_t reset_stats_store(struct device *dev, struct device_attribute *at
 }
 static DEVICE_ATTR_WO(reset_stats);
 
+static ssize_t readahead_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(swapmem_dev(dev)->ra_max));
+}
+
+/* Pages read ahead of a sequential major fault, at most; 0 turns it off. */
+static ssize_t readahead_store(struct device *dev, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	unsigned int pages;
+
+	if (kstrtouint(buf, 10, &pages) || pages > SWAPMEM_RA_MAX)
+		return -EINVAL;
+	WRITE_ONCE(swapmem_dev(dev)->ra_max, pages);
+	return len;
+}
+static DEVICE_ATTR_RW(readahead);
+
+static ssize_t writeback_reserve_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(swapmem_dev(dev)->wb_reserve));
+}
+
+/* Percent of the pool kept clean or free ahead of demand; 0 turns it off. */
+static ssize_t writeback_reserve_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t len)
+{
+	unsigned int pct;
+
+	if (kstrtouint(buf, 10, &pct) || pct > SWAPMEM_WB_RESERVE_MAX)
+		return -EINVAL;
+	WRITE_ONCE(swapmem_dev(dev)->wb_reserve, pct);
+	return len;
+}
+static DEVICE_ATTR_RW(writeback_reserve);
+
 static struct attribute *swapmem_dev_attrs[] = {
 	&dev_attr_pool_size.attr,
 	&dev_attr_nr_spaces.attr,
@@ -187,6 +226,8 @@ static struct attribute *swapmem_dev_attrs[] = {
 	&dev_attr_accounting.attr,
 	&dev_attr_pin_limit.attr,
 	&dev_attr_reset_stats.attr,
+	&dev_attr_readahead.attr,
+	&dev_attr_writeback_reserve.attr,
 	NULL,
 };
 
@@ -230,6 +271,12 @@ SWAPMEM_STAT_ATTR(hand_steps, HAND_STEPS);
 SWAPMEM_STAT_ATTR(hand_sweeps, HAND_SWEEPS);
 SWAPMEM_STAT_ATTR(second_chances, SECOND_CHANCES);
 SWAPMEM_STAT_ATTR(discards, DISCARDS);
+SWAPMEM_STAT_ATTR(retry_faults, RETRY_FAULTS);
+SWAPMEM_STAT_ATTR(readahead_pages, READAHEAD_PAGES);
+SWAPMEM_STAT_ATTR(readahead_hits, READAHEAD_HITS);
+SWAPMEM_STAT_ATTR(readahead_wasted, READAHEAD_WASTED);
+SWAPMEM_STAT_ATTR(writeback_pages, WRITEBACK_PAGES);
+SWAPMEM_STAT_ATTR(writeback_batches, WRITEBACK_BATCHES);
 
 /* What the hand costs: frames it looked at per victim, two decimals. */
 static ssize_t scanned_per_eviction_show(struct device *dev,
@@ -319,6 +366,12 @@ static struct attribute *swapmem_stats_attrs[] = {
 	&swapmem_stat_attr_hand_sweeps.attr.attr,
 	&swapmem_stat_attr_second_chances.attr.attr,
 	&swapmem_stat_attr_discards.attr.attr,
+	&swapmem_stat_attr_retry_faults.attr.attr,
+	&swapmem_stat_attr_readahead_pages.attr.attr,
+	&swapmem_stat_attr_readahead_hits.attr.attr,
+	&swapmem_stat_attr_readahead_wasted.attr.attr,
+	&swapmem_stat_attr_writeback_pages.attr.attr,
+	&swapmem_stat_attr_writeback_batches.attr.attr,
 	&dev_attr_scanned_per_eviction.attr,
 	&dev_attr_frames_free.attr,
 	&dev_attr_frames_used.attr,

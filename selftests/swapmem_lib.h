@@ -87,6 +87,15 @@ static inline long sm_stat(const char *name)
 	return sm_read_long(path);
 }
 
+/*
+ * Dirty pages written out, by the eviction that needed the frame or ahead
+ * of it by the background writeback: either way once per dirtying.
+ */
+static inline long sm_pages_written(void)
+{
+	return sm_stat("evictions_dirty") + sm_stat("writeback_pages");
+}
+
 static inline long sm_attr(const char *name)
 {
 	char path[256];

@@ -254,6 +254,9 @@ TEST_F_TIMEOUT(cfg, s3fifo_resists_scans, 600)
 	char *base;
 
 	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
+	/* the policies alone: no readahead, no writes ahead of the hand */
+	ASSERT_EQ(0, sm_write(0, "readahead", "0"));
+	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "0"));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
 	base = mmap(NULL, total * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -311,6 +314,23 @@ TEST_F(cfg, accounting_strict)
 	p = mmap(NULL, 16 * cap * SM_PAGE, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(p != MAP_FAILED);
 	munmap(p, 16 * cap * SM_PAGE);
+}
+
+/* readahead: 0 to 31 pages; writeback_reserve: 0 to 50 percent. */
+TEST_F(cfg, readahead_and_writeback_reserve)
+{
+	EXPECT_EQ(31, sm_attr("readahead"));
+	EXPECT_EQ(25, sm_attr("writeback_reserve"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "32", -EINVAL, "31"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "-1", -EINVAL, "31"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "x", -EINVAL, "31"));
+	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "51", -EINVAL, "25"));
+	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "\n", -EINVAL, "25"));
+	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "99999999999", -EINVAL, "25"));
+	ASSERT_EQ(0, sm_write(0, "readahead", "0"));
+	EXPECT_EQ(0, sm_attr("readahead"));
+	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "50"));
+	EXPECT_EQ(50, sm_attr("writeback_reserve"));
 }
 
 /* pin_limit: bytes, at most half the pool, never below what is pinned. */

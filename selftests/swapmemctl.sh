@@ -89,10 +89,11 @@ time.sleep(60)
 }
 advise_pageout() {
 	[ -s "$out.fd" ] || return 1
-	before=$(cat $sys/swapmem0/stats/evictions_dirty)
+	# dirty or clean: background writeback may have written them already
+	before=$(($(cat $sys/swapmem0/stats/evictions_dirty) + $(cat $sys/swapmem0/stats/evictions_clean)))
 	pages=$($ctl --advise pageout --pid $hpid --fd "$(cat $out.fd)" --length 2M) &&
 		echo "# $pages" && [ "${pages% pages}" -gt 0 ] &&
-		[ "$(cat $sys/swapmem0/stats/evictions_dirty)" -gt "$before" ]
+		[ $(($(cat $sys/swapmem0/stats/evictions_dirty) + $(cat $sys/swapmem0/stats/evictions_clean))) -gt "$before" ]
 }
 advise_prefetch() {
 	before=$(cat $sys/swapmem0/stats/swap_reads)

@@ -116,7 +116,9 @@ static const char * const stat_names[] = {
 	"read_errors", "write_errors", "nomem_faults", "hand_steps",
 	"hand_sweeps", "second_chances", "discards", "frames_free",
 	"frames_used", "frames_dirty", "frames_pinned", "slots_used",
-	"slots_bad", "slots_total",
+	"slots_bad", "slots_total", "retry_faults", "readahead_pages",
+	"readahead_hits", "readahead_wasted", "writeback_pages",
+	"writeback_batches",
 };
 
 struct advice_name {

@@ -81,6 +81,12 @@ struct swapmem_info {
  * @slots_used: (out) gauge: slots holding a page
  * @slots_bad: (out) gauge: slots retired after a write error
  * @nr_spaces: (out) gauge: spaces open on the device
+ * @retry_faults: (out) major faults whose read ran without mmap_lock
+ * @readahead_pages: (out) pages read ahead of sequential faults
+ * @readahead_hits: (out) pages read ahead that were used
+ * @readahead_wasted: (out) pages read ahead and evicted unused
+ * @writeback_pages: (out) dirty pages written ahead of demand
+ * @writeback_batches: (out) batches of background writes
  * @reserved: (out) zero
  */
 struct swapmem_dev_counters {
@@ -106,7 +112,13 @@ struct swapmem_dev_counters {
 	__u64 slots_used;
 	__u64 slots_bad;
 	__u64 nr_spaces;
-	__u64 reserved[10];
+	__u64 retry_faults;
+	__u64 readahead_pages;
+	__u64 readahead_hits;
+	__u64 readahead_wasted;
+	__u64 writeback_pages;
+	__u64 writeback_batches;
+	__u64 reserved[4];
 };
 
 /**
