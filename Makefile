@@ -7,6 +7,8 @@
 #   make deps             install the lab (Debian 12, as root)
 #   make userspace        userspace/swapmemctl (and a 32-bit build)
 #   make check            every test, on every lab kernel
+#   make bench            the performance lab on 6.12 (QUICK=1: small sizes;
+#                         BENCH_LANE=LANE: another kernel)
 #   make demo             load swapmem in a 6.12 guest and show it
 #   make install          install swapmem.ko for the running kernel
 #   make clean
@@ -37,6 +39,10 @@ userspace:
 deps:
 	sh scripts/deps
 
+BENCH_LANE ?= 6.12
+bench:
+	scripts/bench --lane $(BENCH_LANE) $(if $(QUICK),--quick)
+
 check:
 	scripts/check $(LANES)
 
@@ -54,4 +60,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all module matrix selftests userspace deps check demo install clean
+.PHONY: all module matrix selftests userspace deps check bench demo install clean
