@@ -302,8 +302,8 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct page **pages,
 		bios[i]->bi_iter.bi_sector = (sector_t)slots[i] * SWAPMEM_SECTORS_PER_SLOT;
 		__bio_add_page(bios[i], pages[i], PAGE_SIZE, 0);
 		bios[i]->bi_private = &b;
+		/* the end_io keeps the bio: it is put below, after its status */
 		bios[i]->bi_end_io = swapmem_batch_end_io;
-		bio_get(bios[i]);
 		submit_bio(bios[i]);
 	}
 	blk_finish_plug(&plug);
