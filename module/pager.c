@@ -155,17 +155,32 @@ static unsigned long swapmem_wb_low(struct swapmem_device *sdev)
 	return swapmem_wb_high(sdev) / 2;
 }
 
-/* DIRTY changes only here, under the lock, so nr_dirty stays exact. */
+/* Clean or free frames: what the background writeback keeps a reserve of. */
+static unsigned long swapmem_frames_clean(struct swapmem_device *sdev)
+{
+	return READ_ONCE(sdev->nr_frames) - atomic_long_read(&sdev->nr_dirty);
+}
+
+/* Wake the background writeback if too few frames are clean or free. */
+static void swapmem_writeback_kick(struct swapmem_device *sdev)
+{
+	if (READ_ONCE(sdev->has_store) &&
+	    swapmem_frames_clean(sdev) < swapmem_wb_low(sdev))
+		queue_work(system_unbound_wq, &sdev->wb_work);
+}
+
+/*
+ * DIRTY changes only here, so nr_dirty stays exact. Set by faults (under
+ * the pager lock or the frame lock), cleared under the pager lock on
+ * frames no fault can map (unmapped under the frame lock, or BUSY).
+ */
 static void swapmem_frame_set_dirty(struct swapmem_device *sdev,
 				    struct swapmem_frame *f)
 {
-	lockdep_assert_held(&sdev->lock);
 	if (test_and_set_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
 		return;
-	sdev->nr_dirty++;
-	if (sdev->has_store &&
-	    sdev->nr_frames - sdev->nr_dirty < swapmem_wb_low(sdev))
-		queue_work(system_unbound_wq, &sdev->wb_work);
+	atomic_long_inc(&sdev->nr_dirty);
+	swapmem_writeback_kick(sdev);
 }
 
 static void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
@@ -173,7 +188,27 @@ static void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
 {
 	lockdep_assert_held(&sdev->lock);
 	if (test_and_clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
-		sdev->nr_dirty--;
+		atomic_long_dec(&sdev->nr_dirty);
+}
+
+/* The frame lock: see "Locking" in swapmem_drv.h. Sleeps. */
+static void swapmem_frame_lock(struct swapmem_device *sdev,
+			       struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	wait_on_bit_lock(&f->lock, 0, TASK_UNINTERRUPTIBLE);
+}
+
+static bool swapmem_frame_trylock(struct swapmem_frame *f)
+{
+	return !test_and_set_bit_lock(0, &f->lock);
+}
+
+static void swapmem_frame_unlock(struct swapmem_frame *f)
+{
+	clear_bit_unlock(0, &f->lock);
+	smp_mb__after_atomic();
+	wake_up_bit(&f->lock, 0);
 }
 
 /* Queue an owned frame at the tail of the small or main queue. */
@@ -284,9 +319,11 @@ static void swapmem_io_error(struct swapmem_device *sdev,
 /*
  * Write dirty frame @f, already unmapped, to its slot, allocating one next
  * to its neighbour's if it has none. Returns -ENOSPC (no slot; nothing
- * done), or 0 or the write's error with @f BUSY, for the caller to settle;
- * after an error the slot is retired and @f keeps no slot.
- * Context: pager lock held; dropped and retaken around the write.
+ * done, @f still locked), or 0 or the write's error with @f BUSY and its
+ * frame lock released, for the caller to settle; after an error the slot
+ * is retired and @f keeps no slot.
+ * Context: pager lock and @f's frame lock held; the pager lock is dropped
+ * and retaken around the write.
  */
 static int swapmem_frame_write(struct swapmem_device *sdev,
 			       struct swapmem_frame *f)
@@ -302,6 +339,8 @@ static int swapmem_frame_write(struct swapmem_device *sdev,
 		return -ENOSPC;
 	f->slot = slot;
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	/* BUSY keeps faults off it now; nobody may wait for it unlocked */
+	swapmem_frame_unlock(f);
 	mutex_unlock(&sdev->lock);
 	ret = swapmem_slot_rw(sdev, f->page, slot, true);
 	mutex_lock(&sdev->lock);
@@ -332,6 +371,8 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
+	/* until the page table no longer points here, or @f is BUSY */
+	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
 	space->evictions++;
 
@@ -339,7 +380,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		swapmem_stat_inc(sdev, READAHEAD_WASTED);
 		space->ra_win /= 2;
 	}
-	/* DIRTY only changes under the lock, and no PTE maps the frame now. */
+	/* No PTE maps it, and no fault can map or dirty it: it is locked. */
 	if (!swapmem_frame_is_dirty(f)) {
 		if (f->slot)
 			xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost),
@@ -351,12 +392,15 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		f->space = NULL;
 		f->flags = 0;
 		f->slot = 0;
+		swapmem_frame_unlock(f);
 		return 0;
 	}
 
 	ret = swapmem_frame_write(sdev, f);
-	if (ret == -ENOSPC)
+	if (ret == -ENOSPC) {
+		swapmem_frame_unlock(f);
 		return ret;
+	}
 	if (ret) {
 		swapmem_frame_unbusy(sdev, f);
 		return ret;
@@ -546,6 +590,7 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 		if (f) {
 			list_del(&f->link);
 			sdev->nr_free--;
+			swapmem_writeback_kick(sdev);
 			return f;
 		}
 
@@ -554,8 +599,11 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 			ret = swapmem_s3fifo_scan(sdev, &busy, &write_failed, &f);
 		else
 			ret = swapmem_hand_scan(sdev, &busy, &write_failed, &f);
-		if (ret > 0)
+		if (ret > 0) {
+			/* a clean victim is one fewer clean frame */
+			swapmem_writeback_kick(sdev);
 			return f;
+		}
 		if (ret == -EAGAIN || !list_empty(&sdev->free_frames))
 			continue;
 		if (!busy || nowait)
@@ -855,6 +903,36 @@ static void swapmem_lat_add(atomic_long_t *hist, u64 start)
 	atomic_long_inc(&hist[min(k, SWAPMEM_LAT_BUCKETS - 1)]);
 }
 
+/*
+ * The lockless lookup of minor faults: the frame of page @index of @space,
+ * with its frame lock held, if it is resident and nothing is going on with
+ * it (not BUSY, not read ahead, no failed read);
+ * else NULL, and the caller takes the pager lock. The frame lock keeps any
+ * unmapping change out until it is released (see "Locking").
+ */
+static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *space,
+						       pgoff_t index)
+{
+	const unsigned long slow = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_RA) |
+				   BIT(SWAPMEM_FRAME_IOERR);
+	struct swapmem_frame *f;
+	void *entry;
+
+	rcu_read_lock();
+	entry = xa_load(&space->pt, index);
+	if (!entry || xa_is_value(entry) || !swapmem_frame_trylock(entry)) {
+		rcu_read_unlock();
+		return NULL;
+	}
+	rcu_read_unlock();
+	f = entry;
+	if (xa_load(&space->pt, index) != f || (READ_ONCE(f->flags) & slow)) {
+		swapmem_frame_unlock(f);
+		return NULL;
+	}
+	return f;
+}
+
 /**
  * swapmem_pager_fault() - serve a fault on a page of a space
  * @space: the space
@@ -881,6 +959,24 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 	enum swapmem_load how;
 	struct swapmem_frame *f;
 	vm_fault_t ret;
+
+	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f) {
+		/* without the pager lock: a minor fault, or a major one's retry */
+		how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
+		      SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
+		if (how == SWAPMEM_LOAD_RESIDENT) {
+			swapmem_stat_inc(sdev, MINOR_FAULTS);
+			atomic_long_inc(&space->minor_faults);
+		}
+		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
+			swapmem_stat_inc(sdev, REF_FAULTS);
+		ret = swapmem_frame_map(vmf, f);
+		swapmem_frame_unlock(f);
+		if (how == SWAPMEM_LOAD_RESIDENT)
+			swapmem_lat_add(sdev->stats.lat_minor, start);
+		return ret;
+	}
 
 	mutex_lock(&sdev->lock);
 	f = swapmem_page_load(space, vmf->pgoff, &how, vmf, &fpin);
@@ -914,7 +1010,7 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 	switch (how) {
 	case SWAPMEM_LOAD_RESIDENT:
 		swapmem_stat_inc(sdev, MINOR_FAULTS);
-		space->minor_faults++;
+		atomic_long_inc(&space->minor_faults);
 		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
 			swapmem_stat_inc(sdev, REF_FAULTS);
 		break;
@@ -956,6 +1052,17 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
 	struct swapmem_frame *f;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
 	void *entry;
+
+	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f) {
+		if (page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
+			swapmem_frame_set_dirty(sdev, f);
+			set_bit(SWAPMEM_FRAME_REF, &f->flags);
+			ret = 0;
+		}
+		swapmem_frame_unlock(f);
+		return ret;
+	}
 
 	mutex_lock(&sdev->lock);
 	entry = xa_load(&space->pt, vmf->pgoff);
@@ -1006,15 +1113,21 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 			swapmem_wait_unbusy(sdev);
 		if (xa_load(&space->pt, index) != f || !swapmem_frame_is_dirty(f))
 			continue;
+		swapmem_frame_lock(sdev, f);
 		swapmem_frame_unmap(sdev, f);
 		/* BUSY and unmapped while written: nobody can dirty it */
 		err = swapmem_frame_write(sdev, f);
+		if (err == -ENOSPC) {
+			swapmem_frame_unlock(f);
+			ret = -ENOSPC;
+			continue;
+		}
 		if (!err) {
 			swapmem_frame_clear_dirty(sdev, f);
 			if (done)
 				(*done)++;
 		} else {
-			ret = err == -ENOSPC ? -ENOSPC : -EIO;
+			ret = -EIO;
 		}
 		swapmem_frame_unbusy(sdev, f);
 	}
@@ -1047,8 +1160,10 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 			break;
 		f->slot = slot;
 		/* unmapped and BUSY while written: nobody can dirty it */
+		swapmem_frame_lock(sdev, f);
 		swapmem_frame_unmap(sdev, f);
 		set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+		swapmem_frame_unlock(f);
 		b->frames[b->n] = f;
 		b->pages[b->n] = f->page;
 		b->slots[b->n++] = slot;
@@ -1079,7 +1194,7 @@ void swapmem_writeback_work(struct work_struct *work)
 
 	mutex_lock(&sdev->lock);
 	while (!failed && sdev->has_store &&
-	       sdev->nr_frames - sdev->nr_dirty < swapmem_wb_high(sdev) &&
+	       swapmem_frames_clean(sdev) < swapmem_wb_high(sdev) &&
 	       swapmem_writeback_pick(sdev, b)) {
 		mutex_unlock(&sdev->lock);
 		swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, true);
@@ -1223,12 +1338,14 @@ static void swapmem_page_drop(struct swapmem_space *space, pgoff_t index,
 		swapmem_slot_free(sdev, swapmem_entry_slot(entry));
 		return;
 	}
+	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
 	if (swapmem_frame_is_pinned(f))
 		sdev->nr_pinned--;
 	if (f->slot)
 		swapmem_slot_free(sdev, f->slot);
 	swapmem_frame_free(sdev, f);
+	swapmem_frame_unlock(f);
 }
 
 /**
@@ -1349,7 +1466,7 @@ void swapmem_space_counters(struct swapmem_space *space,
 	void *entry;
 
 	mutex_lock(&sdev->lock);
-	c->minor_faults = space->minor_faults;
+	c->minor_faults = atomic_long_read(&space->minor_faults);
 	c->major_faults = space->major_faults;
 	c->zero_fill_faults = space->zero_fill_faults;
 	c->evictions = space->evictions;
@@ -1378,9 +1495,7 @@ unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
 {
 	unsigned long n;
 
-	mutex_lock(&sdev->lock);
-	n = sdev->nr_dirty;
-	mutex_unlock(&sdev->lock);
+	n = atomic_long_read(&sdev->nr_dirty);
 	return n;
 }
 
@@ -1522,9 +1637,14 @@ int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
 	sdev->pin_limit = min(sdev->pin_limit, nr / 2);
 unlock:
 	mutex_unlock(&sdev->lock);
-	if (!ret)
-		for (i = 0; i < ndrop; i++)
+	if (!ret) {
+		/* lockless faults may still look at them: wait them out */
+		synchronize_rcu();
+		for (i = 0; i < ndrop; i++) {
+			wait_on_bit_lock(&gone[i]->lock, 0, TASK_UNINTERRUPTIBLE);
 			swapmem_frame_release(gone[i]);
+		}
+	}
 	kvfree(gone);
 	kvfree(table);
 	return ret;

@@ -9,8 +9,20 @@
  *
  *   mmap_lock (read; held by the core around ->fault and ->pfn_mkwrite)
  *     swapmem_device.lock (mutex, "the pager lock")
- *       i_mmap_rwsem of a space's mapping (unmap_mapping_pages())
- *         page table locks (vmf_insert_pfn_prot(), zapping)
+ *       swapmem_frame.lock bit (a sleeping bit lock, "the frame lock")
+ *         i_mmap_rwsem of a space's mapping (unmap_mapping_pages())
+ *           page table locks (vmf_insert_pfn_prot(), zapping)
+ *
+ * Minor faults and first writes to resident pages take no pager lock: they
+ * find the frame under RCU, trylock its frame lock, check that the page
+ * table still points to it and that it is not BUSY, and map it. Every path
+ * that unmaps a frame to change what it holds (eviction, write-out, drop)
+ * holds the pager lock and then the frame lock, from before the unmap
+ * until the frame is BUSY or out of the page table, so a fault that maps
+ * under the frame lock is always zapped by the change it raced with. Frames
+ * are freed only after an RCU grace period and a pass through their lock
+ * (pool shrink). lockdep does not see the frame lock; nothing sleeps for
+ * the pager lock while holding it.
  *
  *   swapmem_device.config_lock (mutex) serializes configuration changes
  *   from sysfs (pool size, backing device, policies); it is taken before
@@ -99,7 +111,7 @@ enum swapmem_frame_bit {
 };
 
 /* Most pages one batch of I/O carries (readahead, background writeback). */
-#define SWAPMEM_BATCH_MAX	32
+#define SWAPMEM_BATCH_MAX	64
 /* Largest background writeback reserve, percent of the pool. */
 #define SWAPMEM_WB_RESERVE_MAX	50
 /* Largest readahead window, in pages after the faulting one. */
@@ -131,6 +143,7 @@ struct swapmem_batch_io {
  * @slot: swap slot holding a copy of the page (current unless DIRTY), 0 if
  *	none
  * @flags: enum swapmem_frame_bit
+ * @lock: bit 0 is the frame lock (see "Locking")
  * @queue: enum swapmem_queue: the S3-FIFO queue it is in while owned
  * @link: in swapmem_device.free_frames while free, in the small or main
  *	queue while owned
@@ -141,6 +154,7 @@ struct swapmem_frame {
 	pgoff_t index;
 	unsigned long slot;
 	unsigned long flags;
+	unsigned long lock;
 	unsigned int queue;
 	struct list_head link;
 };
@@ -331,7 +345,7 @@ struct swapmem_device {
 	struct list_head main;
 	unsigned long nr_small;
 	unsigned long nr_main;
-	unsigned long nr_dirty;
+	atomic_long_t nr_dirty;
 	struct work_struct wb_work;
 	struct swapmem_batch_io wb_batch;
 	unsigned int ra_max;
@@ -359,7 +373,7 @@ struct swapmem_device {
  *	struct swapmem_frame * (resident) or swapmem_swapped() (swapped out);
  *	under the pager lock
  * @size: bytes mapped so far: the end of the highest mapping made of it
- * @minor_faults: its faults served from a resident frame; pager lock
+ * @minor_faults: its faults served from a resident frame
  * @major_faults: its faults that read a slot; pager lock
  * @zero_fill_faults: its first touches; pager lock
  * @evictions: its pages evicted; pager lock
@@ -373,7 +387,7 @@ struct swapmem_space {
 	struct inode *inode;
 	struct xarray pt;
 	u64 size;
-	unsigned long minor_faults;
+	atomic_long_t minor_faults;
 	unsigned long major_faults;
 	unsigned long zero_fill_faults;
 	unsigned long evictions;
