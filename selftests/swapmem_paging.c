@@ -691,6 +691,53 @@ TEST_F_TIMEOUT(faulty, read_errors_sigbus_only_there, 900)
 }
 
 /*
+ * The fault path's helpers, each seen working in its counters: a
+ * sequential read of swapped pages is read ahead and the pages read ahead
+ * are used; random reads hardly read ahead; swap-ins ran without
+ * mmap_lock (retried faults); dirtying more than the pool woke the
+ * background writeback, which left the pool with clean frames. Every page
+ * reads back exactly.
+ */
+TEST_F_TIMEOUT(backed, readahead_writeback_retry, 600)
+{
+	size_t n = 8 * POOL_PAGES, i, *seq = seq_order(n), *rnd = malloc(n * sizeof(*rnd));
+	long ra0, hits0, retry0, wb0;
+	char *base;
+
+	ASSERT_TRUE(seq && rnd);
+	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, base);
+	wb0 = sm_stat("writeback_pages");
+	write_pages(base, seq, n, 1);
+	EXPECT_GT(sm_stat("writeback_pages") - wb0, 0);
+	EXPECT_GT(sm_stat("writeback_batches"), 0);
+	/* the worker stops at the high mark: a quarter of the pool clean */
+	for (i = 0; i < 200 && sm_stat("frames_dirty") > POOL_PAGES * 3 / 4; i++)
+		usleep(10000);
+	EXPECT_LE(sm_stat("frames_dirty"), POOL_PAGES * 3 / 4);
+
+	ra0 = sm_stat("readahead_pages");
+	hits0 = sm_stat("readahead_hits");
+	retry0 = sm_stat("retry_faults");
+	EXPECT_EQ(0, bad_pages(base, seq, n - POOL_PAGES, gen1));
+	TH_LOG("sequential: %ld read ahead, %ld used, %ld retried",
+	       sm_stat("readahead_pages") - ra0, sm_stat("readahead_hits") - hits0,
+	       sm_stat("retry_faults") - retry0);
+	EXPECT_GT(sm_stat("readahead_pages") - ra0, (long)(n - 2 * POOL_PAGES) / 2);
+	EXPECT_GT(sm_stat("readahead_hits") - hits0, (long)(n - 2 * POOL_PAGES) / 2);
+	EXPECT_GT(sm_stat("retry_faults") - retry0, 0);
+
+	sm_shuffle(rnd, n, 99);
+	ra0 = sm_stat("readahead_pages");
+	EXPECT_EQ(0, bad_pages(base, rnd, n, gen1));
+	TH_LOG("random: %ld read ahead for %zu reads", sm_stat("readahead_pages") - ra0, n);
+	EXPECT_LT(sm_stat("readahead_pages") - ra0, (long)n / 4);
+	munmap(base, n * SM_PAGE);
+	free(seq);
+	free(rnd);
+}
+
+/*
  * Write errors on eviction never lose a page: it stays resident, the fault
  * that needed its frame gets SIGBUS, and once the disk heals everything is
  * written out and reads back.
@@ -713,6 +760,9 @@ TEST_F_TIMEOUT(faulty, write_errors_keep_pages, 900)
 	EXPECT_EQ(-1, sm_try_copy(base + POOL_PAGES * SM_PAGE, page));
 	EXPECT_GT(sm_stat("write_errors"), 0);
 	EXPECT_GT(sm_stat("nomem_faults"), 0);
+	/* the background writeback may be retiring slots of its own batch */
+	for (i = 0; i < 200 && sm_stat("write_errors") != sm_stat("slots_bad"); i++)
+		usleep(10000);
 	EXPECT_EQ(sm_stat("write_errors"), sm_stat("slots_bad"));
 	for (i = 0; i < POOL_PAGES; i++)
 		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));

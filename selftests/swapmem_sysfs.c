@@ -316,14 +316,14 @@ TEST_F(cfg, accounting_strict)
 	munmap(p, 16 * cap * SM_PAGE);
 }
 
-/* readahead: 0 to 31 pages; writeback_reserve: 0 to 50 percent. */
+/* readahead: 0 to 63 pages; writeback_reserve: 0 to 50 percent. */
 TEST_F(cfg, readahead_and_writeback_reserve)
 {
-	EXPECT_EQ(31, sm_attr("readahead"));
+	EXPECT_EQ(63, sm_attr("readahead"));
 	EXPECT_EQ(25, sm_attr("writeback_reserve"));
-	EXPECT_EQ(0, refused_keeps(0, "readahead", "32", -EINVAL, "31"));
-	EXPECT_EQ(0, refused_keeps(0, "readahead", "-1", -EINVAL, "31"));
-	EXPECT_EQ(0, refused_keeps(0, "readahead", "x", -EINVAL, "31"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "64", -EINVAL, "63"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "-1", -EINVAL, "63"));
+	EXPECT_EQ(0, refused_keeps(0, "readahead", "x", -EINVAL, "63"));
 	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "51", -EINVAL, "25"));
 	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "\n", -EINVAL, "25"));
 	EXPECT_EQ(0, refused_keeps(0, "writeback_reserve", "99999999999", -EINVAL, "25"));
