@@ -282,12 +282,18 @@ static void swapmem_wait_unbusy(struct swapmem_device *sdev)
 	mutex_lock(&sdev->lock);
 }
 
-/* Remove every user mapping of a resident frame. Sleeps. */
+/*
+ * Remove every user mapping of a resident frame, if it may have any.
+ * Context: pager lock and the frame lock held; sleeps.
+ */
 static void swapmem_frame_unmap(struct swapmem_device *sdev,
 				struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->lock);
-	unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
+	/* MAPPED is set before any PTE and cleared only here, locked */
+	WARN_ON_ONCE(!test_bit(0, &f->lock));
+	if (test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags))
+		unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
 }
 
 /* The slot next to which a page of @space at @index is best written. */
@@ -378,7 +384,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 
 	if (test_bit(SWAPMEM_FRAME_RA, &f->flags)) {
 		swapmem_stat_inc(sdev, READAHEAD_WASTED);
-		space->ra_win /= 2;
+		WRITE_ONCE(space->ra_win, READ_ONCE(space->ra_win) / 2);
 	}
 	/* No PTE maps it, and no fault can map or dirty it: it is locked. */
 	if (!swapmem_frame_is_dirty(f)) {
@@ -396,6 +402,9 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		return 0;
 	}
 
+	/* a fault waits for this write: the writeback is behind */
+	if (sdev->has_store && READ_ONCE(sdev->wb_reserve))
+		queue_work(system_unbound_wq, &sdev->wb_work);
 	ret = swapmem_frame_write(sdev, f);
 	if (ret == -ENOSPC) {
 		swapmem_frame_unlock(f);
@@ -445,7 +454,9 @@ static void swapmem_frame_spare(struct swapmem_device *sdev,
 				struct swapmem_frame *f)
 {
 	set_bit(SWAPMEM_FRAME_AGED, &f->flags);
+	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
+	swapmem_frame_unlock(f);
 	swapmem_stat_inc(sdev, SECOND_CHANCES);
 }
 
@@ -590,7 +601,6 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 		if (f) {
 			list_del(&f->link);
 			sdev->nr_free--;
-			swapmem_writeback_kick(sdev);
 			return f;
 		}
 
@@ -599,11 +609,8 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 			ret = swapmem_s3fifo_scan(sdev, &busy, &write_failed, &f);
 		else
 			ret = swapmem_hand_scan(sdev, &busy, &write_failed, &f);
-		if (ret > 0) {
-			/* a clean victim is one fewer clean frame */
-			swapmem_writeback_kick(sdev);
+		if (ret > 0)
 			return f;
-		}
 		if (ret == -EAGAIN || !list_empty(&sdev->free_frames))
 			continue;
 		if (!busy || nowait)
@@ -624,6 +631,8 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 	/* A clean frame is mapped read-only, so its first write is seen. */
 	if (!swapmem_frame_is_dirty(f))
 		flags &= ~VM_SHARED;
+	/* before the PTE: an unmap that follows must not skip it */
+	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	return vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
 				   page_to_pfn(f->page), vm_get_page_prot(flags));
 }
@@ -681,11 +690,11 @@ static struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *
 	seq = index == space->ra_last + 1 || (space->ra_end && index == space->ra_end);
 	space->ra_last = index;
 	if (!seq || !cap) {
-		space->ra_win = 0;
+		WRITE_ONCE(space->ra_win, 0);
 		space->ra_end = 0;
 		return NULL;
 	}
-	win = min(max(space->ra_win, 4U), cap);
+	win = min(max(READ_ONCE(space->ra_win), 4U), cap);
 	b = kmalloc(sizeof(*b), GFP_KERNEL | __GFP_NOWARN);
 	if (!b)
 		return NULL;
@@ -762,6 +771,18 @@ static void swapmem_readahead_finish(struct swapmem_space *space,
 }
 
 /*
+ * A fault used a page read ahead: count it and widen the space's window.
+ * Under the pager lock or the frame lock; the window is only a heuristic,
+ * so its updates may race.
+ */
+static void swapmem_readahead_hit(struct swapmem_space *space)
+{
+	swapmem_stat_inc(space->sdev, READAHEAD_HITS);
+	WRITE_ONCE(space->ra_win, min(max(READ_ONCE(space->ra_win), 2U) * 2,
+				      (unsigned int)SWAPMEM_RA_MAX));
+}
+
+/*
  * Make page @index of @space resident and return its frame, not BUSY:
  * already resident, or a frame (free, or the CLOCK victim's) zero-filled
  * or read from the page's slot. Threads loading the same page wait for the
@@ -817,11 +838,8 @@ again:
 			swapmem_frame_free(sdev, f);
 			return ERR_PTR(-EIO);
 		}
-		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags)) {
-			swapmem_stat_inc(sdev, READAHEAD_HITS);
-			space->ra_win = min(max(space->ra_win, 2U) * 2,
-					    (unsigned int)SWAPMEM_RA_MAX);
-		}
+		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+			swapmem_readahead_hit(space);
 		*how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
 		       SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
 		return f;
@@ -906,15 +924,14 @@ static void swapmem_lat_add(atomic_long_t *hist, u64 start)
 /*
  * The lockless lookup of minor faults: the frame of page @index of @space,
  * with its frame lock held, if it is resident and nothing is going on with
- * it (not BUSY, not read ahead, no failed read);
+ * it (not BUSY, no failed read);
  * else NULL, and the caller takes the pager lock. The frame lock keeps any
  * unmapping change out until it is released (see "Locking").
  */
 static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *space,
 						       pgoff_t index)
 {
-	const unsigned long slow = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_RA) |
-				   BIT(SWAPMEM_FRAME_IOERR);
+	const unsigned long slow = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_IOERR);
 	struct swapmem_frame *f;
 	void *entry;
 
@@ -969,6 +986,8 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 			swapmem_stat_inc(sdev, MINOR_FAULTS);
 			atomic_long_inc(&space->minor_faults);
 		}
+		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+			swapmem_readahead_hit(space);
 		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
 			swapmem_stat_inc(sdev, REF_FAULTS);
 		ret = swapmem_frame_map(vmf, f);
@@ -1136,50 +1155,93 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 }
 
 /*
- * Pick up to a batch of dirty frames the hand will meet next, unmap them,
- * give them slots and mark them BUSY. Returns how many.
+ * Should the background writeback write @f now? Dirty and idle, and, under
+ * CLOCK, no longer referenced: a referenced frame gets a second chance
+ * before it can be a victim, and may well be written to again by then.
+ */
+static bool swapmem_writeback_wanted(struct swapmem_device *sdev,
+				     struct swapmem_frame *f)
+{
+	if (!f->space || !swapmem_frame_is_dirty(f) ||
+	    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
+		return false;
+	return sdev->policy != SWAPMEM_POLICY_CLOCK ||
+	       !test_bit(SWAPMEM_FRAME_REF, &f->flags);
+}
+
+/* Add @f to the batch: a slot, unmapped, BUSY. False when no slot is left. */
+static bool swapmem_writeback_take(struct swapmem_device *sdev,
+				   struct swapmem_batch_io *b,
+				   struct swapmem_frame *f)
+{
+	unsigned long slot = f->slot;
+
+	if (!slot)
+		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
+	if (!slot)
+		return false;
+	f->slot = slot;
+	/* unmapped and BUSY while written: nobody can dirty it */
+	swapmem_frame_lock(sdev, f);
+	swapmem_frame_unmap(sdev, f);
+	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	swapmem_frame_unlock(f);
+	b->frames[b->n] = f;
+	b->pages[b->n] = f->page;
+	b->slots[b->n++] = slot;
+	return true;
+}
+
+/*
+ * Pick up to a batch of frames to write among the next writeback_reserve
+ * percent of the pool that the replacement policy will look at: ahead of
+ * the hand (CLOCK, FIFO), or at the heads of the small and main queues
+ * (S3-FIFO). Returns how many.
  * Context: pager lock held, never dropped.
  */
 static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 					   struct swapmem_batch_io *b)
 {
-	unsigned long i, slot;
+	unsigned long i, window = min(swapmem_wb_high(sdev), sdev->nr_frames);
 	struct swapmem_frame *f;
+	struct list_head *q;
 
 	lockdep_assert_held(&sdev->lock);
 	b->n = 0;
-	for (i = 0; i < sdev->nr_frames && b->n < SWAPMEM_BATCH_MAX; i++) {
-		f = sdev->frames[(sdev->hand + i) % sdev->nr_frames];
-		if (!f->space || !swapmem_frame_is_dirty(f) ||
-		    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
-			continue;
-		slot = f->slot;
-		if (!slot)
-			slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
-		if (!slot)
-			break;
-		f->slot = slot;
-		/* unmapped and BUSY while written: nobody can dirty it */
-		swapmem_frame_lock(sdev, f);
-		swapmem_frame_unmap(sdev, f);
-		set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-		swapmem_frame_unlock(f);
-		b->frames[b->n] = f;
-		b->pages[b->n] = f->page;
-		b->slots[b->n++] = slot;
+	if (sdev->policy != SWAPMEM_POLICY_S3FIFO) {
+		for (i = 0; i < window && b->n < SWAPMEM_BATCH_MAX; i++) {
+			f = sdev->frames[(sdev->hand + i) % sdev->nr_frames];
+			if (swapmem_writeback_wanted(sdev, f) &&
+			    !swapmem_writeback_take(sdev, b, f))
+				break;
+		}
+		return b->n;
 	}
-	return b->n;
+	i = 0;
+	for (q = &sdev->small; ; q = &sdev->main) {
+		list_for_each_entry(f, q, link) {
+			if (i++ >= window || b->n == SWAPMEM_BATCH_MAX)
+				return b->n;
+			if (swapmem_writeback_wanted(sdev, f) &&
+			    !swapmem_writeback_take(sdev, b, f))
+				return b->n;
+		}
+		if (q == &sdev->main)
+			return b->n;
+	}
 }
 
 /**
  * swapmem_writeback_work() - write dirty frames ahead of demand
  * @work: the device's wb_work
  *
- * Runs when faults leave fewer clean or free frames than the low mark,
- * and writes dirty frames the CLOCK hand will meet next, in plugged
- * batches, until the high mark is reached. They stay resident, clean, so
- * the faults that evict them need no write. A failed write keeps its page
- * dirty, retires the slot and ends the run.
+ * Runs when a fault had to write its victim, or when fewer than half of
+ * writeback_reserve percent of the frames are clean or free, and writes
+ * the dirty frames among the next writeback_reserve percent that the
+ * replacement policy will look at, in plugged batches, until none is
+ * left there. They stay resident, clean, so the faults that evict them
+ * need no write. A failed write keeps its page dirty, retires the slot
+ * and ends the run.
  *
  * Context: process context (workqueue); takes the pager lock.
  */
@@ -1193,9 +1255,7 @@ void swapmem_writeback_work(struct work_struct *work)
 	unsigned int i;
 
 	mutex_lock(&sdev->lock);
-	while (!failed && sdev->has_store &&
-	       swapmem_frames_clean(sdev) < swapmem_wb_high(sdev) &&
-	       swapmem_writeback_pick(sdev, b)) {
+	while (!failed && sdev->has_store && swapmem_writeback_pick(sdev, b)) {
 		mutex_unlock(&sdev->lock);
 		swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, true);
 		mutex_lock(&sdev->lock);

@@ -16,10 +16,12 @@
  * Minor faults and first writes to resident pages take no pager lock: they
  * find the frame under RCU, trylock its frame lock, check that the page
  * table still points to it and that it is not BUSY, and map it. Every path
- * that unmaps a frame to change what it holds (eviction, write-out, drop)
- * holds the pager lock and then the frame lock, from before the unmap
- * until the frame is BUSY or out of the page table, so a fault that maps
- * under the frame lock is always zapped by the change it raced with. Frames
+ * that unmaps a frame (eviction, write-out, drop, a second chance) holds
+ * the pager lock and then the frame lock, from before the unmap until the
+ * frame is BUSY or out of the page table (or the unmap is done), so a fault
+ * that maps under the frame lock is always zapped by the change it raced
+ * with, and SWAPMEM_FRAME_MAPPED (set before any PTE, cleared by those
+ * unmaps) is exact enough to skip unmapping a frame nothing maps. Frames
  * are freed only after an RCU grace period and a pass through their lock
  * (pool shrink). lockdep does not see the frame lock; nothing sleeps for
  * the pager lock while holding it.
@@ -96,6 +98,10 @@ static inline unsigned long swapmem_pool_max(void)
  * @SWAPMEM_FRAME_IOERR: that read failed: the page's next fault gives
  *	SIGBUS and puts the page back in its slot; never mapped
  * @SWAPMEM_FRAME_RA: read ahead of a sequential fault and not touched yet
+ * @SWAPMEM_FRAME_MAPPED: some PTE may map it: set before a fault maps it,
+ *	cleared only when it is unmapped under its frame lock, so that an
+ *	unmap of a frame with it clear (a victim the hand already unmapped,
+ *	a page read ahead) can be skipped
  */
 enum swapmem_frame_bit {
 	SWAPMEM_FRAME_REF,
@@ -108,6 +114,7 @@ enum swapmem_frame_bit {
 	SWAPMEM_FRAME_FRESH,
 	SWAPMEM_FRAME_IOERR,
 	SWAPMEM_FRAME_RA,
+	SWAPMEM_FRAME_MAPPED,
 };
 
 /* Most pages one batch of I/O carries (readahead, background writeback). */
@@ -380,7 +387,8 @@ struct swapmem_device {
  * @ra_last: page of its last major fault; pager lock
  * @ra_end: first page after its last readahead window; pager lock
  * @ra_win: its readahead window: grows when read-ahead pages are used,
- *	shrinks when they are evicted unused; pager lock
+ *	shrinks when they are evicted unused; a heuristic, updated under the
+ *	pager lock or a frame lock, READ_ONCE/WRITE_ONCE
  */
 struct swapmem_space {
 	struct swapmem_device *sdev;
