@@ -257,10 +257,14 @@ struct swapmem_batch {
 	struct completion done;
 };
 
+/* Puts the bio at once, so a batch never holds many mempool bios. */
 static void swapmem_batch_end_io(struct bio *bio)
 {
-	struct swapmem_batch *b = bio->bi_private;
+	struct swapmem_batch_bio *bb = bio->bi_private;
+	struct swapmem_batch *b = bb->batch;
 
+	*bb->err = blk_status_to_errno(bio->bi_status);
+	bio_put(bio);
 	if (atomic_dec_and_test(&b->pending))
 		complete(&b->done);
 }
@@ -268,10 +272,8 @@ static void swapmem_batch_end_io(struct bio *bio)
 /**
  * swapmem_slots_rw() - read or write pages from or to their slots, at once
  * @sdev: device with a store
- * @pages: the frames' pages
- * @slots: their slots, one each
- * @errs: where each page's result goes: 0 or -errno
- * @n: how many, at most SWAPMEM_BATCH_MAX
+ * @io: the batch: its pages, their slots (one each), and where each page's
+ *	result goes (0 or -errno)
  * @write: write the pages, else read them
  *
  * One bio per page, all submitted under one plug, so that pages in
@@ -280,45 +282,42 @@ static void swapmem_batch_end_io(struct bio *bio)
  * Context: process context, sleeps; no pager lock held.
  * Return: 0 if every page succeeded, else the first error.
  */
-int swapmem_slots_rw(struct swapmem_device *sdev, struct page **pages,
-		     const unsigned long *slots, int *errs, unsigned int n,
+int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write)
 {
-	struct bio *bios[SWAPMEM_BATCH_MAX];
 	struct swapmem_batch b;
 	struct blk_plug plug;
+	struct bio *bio;
 	unsigned int i;
 	int ret = 0;
 
-	if (WARN_ON_ONCE(n > SWAPMEM_BATCH_MAX))
+	if (WARN_ON_ONCE(io->n > SWAPMEM_BATCH_MAX))
 		return -EINVAL;
-	atomic_set(&b.pending, n + 1);
+	atomic_set(&b.pending, io->n + 1);
 	init_completion(&b.done);
 	blk_start_plug(&plug);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < io->n; i++) {
 		/* from a mempool: never fails with a sleeping allocation */
-		bios[i] = bio_alloc(sdev->store.bdev.bdev, 1,
-				    write ? REQ_OP_WRITE : REQ_OP_READ, GFP_NOIO);
-		bios[i]->bi_iter.bi_sector = (sector_t)slots[i] * SWAPMEM_SECTORS_PER_SLOT;
-		__bio_add_page(bios[i], pages[i], PAGE_SIZE, 0);
-		bios[i]->bi_private = &b;
-		/* the end_io keeps the bio: it is put below, after its status */
-		bios[i]->bi_end_io = swapmem_batch_end_io;
-		submit_bio(bios[i]);
+		bio = bio_alloc(sdev->store.bdev.bdev, 1,
+				write ? REQ_OP_WRITE : REQ_OP_READ, GFP_NOIO);
+		bio->bi_iter.bi_sector = (sector_t)io->slots[i] * SWAPMEM_SECTORS_PER_SLOT;
+		__bio_add_page(bio, io->pages[i], PAGE_SIZE, 0);
+		io->ctx[i].batch = &b;
+		io->ctx[i].err = &io->errs[i];
+		bio->bi_private = &io->ctx[i];
+		bio->bi_end_io = swapmem_batch_end_io;
+		submit_bio(bio);
 	}
 	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&b.pending))
 		wait_for_completion_io(&b.done);
-	for (i = 0; i < n; i++) {
-		errs[i] = blk_status_to_errno(bios[i]->bi_status);
-		if (errs[i] && !ret)
-			ret = errs[i];
-		bio_put(bios[i]);
-	}
+	for (i = 0; i < io->n; i++)
+		if (io->errs[i] && !ret)
+			ret = io->errs[i];
 	if (write)
-		swapmem_stat_add(sdev, SWAP_WRITES, n);
+		swapmem_stat_add(sdev, SWAP_WRITES, io->n);
 	else
-		swapmem_stat_add(sdev, SWAP_READS, n);
+		swapmem_stat_add(sdev, SWAP_READS, io->n);
 	return ret;
 }
 

@@ -124,6 +124,14 @@ enum swapmem_frame_bit {
 /* Largest readahead window, in pages after the faulting one. */
 #define SWAPMEM_RA_MAX		(SWAPMEM_BATCH_MAX - 1)
 
+struct swapmem_batch;
+
+/* One bio of a batch, for its completion (store.c). */
+struct swapmem_batch_bio {
+	struct swapmem_batch *batch;
+	int *err;
+};
+
 /**
  * struct swapmem_batch_io - the pages of one batch of I/O
  * @n: how many
@@ -132,6 +140,7 @@ enum swapmem_frame_bit {
  * @slots: their slots
  * @errs: each page's result
  * @entries: readahead: each page's page table entry before it
+ * @ctx: each page's bio's completion context
  */
 struct swapmem_batch_io {
 	unsigned int n;
@@ -140,6 +149,7 @@ struct swapmem_batch_io {
 	unsigned long slots[SWAPMEM_BATCH_MAX];
 	int errs[SWAPMEM_BATCH_MAX];
 	void *entries[SWAPMEM_BATCH_MAX];
+	struct swapmem_batch_bio ctx[SWAPMEM_BATCH_MAX];
 };
 
 /**
@@ -447,8 +457,7 @@ void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
 void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot);
 int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 		    unsigned long slot, bool write);
-int swapmem_slots_rw(struct swapmem_device *sdev, struct page **pages,
-		     const unsigned long *slots, int *errs, unsigned int n,
+int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write);
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n);
