@@ -207,6 +207,7 @@ static bool swapmem_frame_trylock(struct swapmem_frame *f)
 static void swapmem_frame_unlock(struct swapmem_frame *f)
 {
 	clear_bit_unlock(0, &f->lock);
+	/* the cleared bit before wake_up_bit()'s waitqueue_active() check */
 	smp_mb__after_atomic();
 	wake_up_bit(&f->lock, 0);
 }
@@ -264,7 +265,8 @@ static void swapmem_wake_waiters(struct swapmem_device *sdev)
 static void swapmem_frame_unbusy(struct swapmem_device *sdev,
 				 struct swapmem_frame *f)
 {
-	clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	/* release: what the I/O put in the page is seen before it is mapped */
+	clear_bit_unlock(SWAPMEM_FRAME_BUSY, &f->flags);
 	swapmem_wake_waiters(sdev);
 }
 
@@ -284,16 +286,22 @@ static void swapmem_wait_unbusy(struct swapmem_device *sdev)
 
 /*
  * Remove every user mapping of a resident frame, if it may have any.
- * Context: pager lock and the frame lock held; sleeps.
+ * Context: the frame lock held, and the pager lock unless the caller is a
+ * fault that only upgrades the frame (pfn_mkwrite); sleeps.
  */
-static void swapmem_frame_unmap(struct swapmem_device *sdev,
-				struct swapmem_frame *f)
+static void __swapmem_frame_unmap(struct swapmem_frame *f)
 {
-	lockdep_assert_held(&sdev->lock);
 	/* MAPPED is set before any PTE and cleared only here, locked */
 	WARN_ON_ONCE(!test_bit(0, &f->lock));
 	if (test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags))
 		unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
+}
+
+static void swapmem_frame_unmap(struct swapmem_device *sdev,
+				struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	__swapmem_frame_unmap(f);
 }
 
 /* The slot next to which a page of @space at @index is best written. */
@@ -364,12 +372,15 @@ static int swapmem_frame_write(struct swapmem_device *sdev,
  * and point its page table entry at the slot (or at nothing, for a clean
  * page that never had one: it is all zeros); @ghost marks a page that left
  * the S3-FIFO small queue unreferenced.
+ * With @clean_only, a victim that turns out dirty (a lockless fault wrote
+ * to it after the caller looked) is left alone: -EBUSY, nothing dropped.
  * Returns 0 with @f owned by nobody and off the free list, or -errno with
  * @f still resident (no slot, or the write failed).
- * Context: pager lock held; dropped and retaken around the write.
+ * Context: pager lock held; dropped and retaken around the write (never
+ * with @clean_only).
  */
 static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
-			 bool ghost)
+			 bool ghost, bool clean_only)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	struct swapmem_space *space = f->space;
@@ -380,6 +391,11 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	/* until the page table no longer points here, or @f is BUSY */
 	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
+	/* dirtied by a lockless fault since the caller looked: not now */
+	if (clean_only && swapmem_frame_is_dirty(f)) {
+		swapmem_frame_unlock(f);
+		return -EBUSY;
+	}
 	space->evictions++;
 
 	if (test_bit(SWAPMEM_FRAME_RA, &f->flags)) {
@@ -470,13 +486,18 @@ static int swapmem_try_evict(struct swapmem_device *sdev,
 			     bool *write_failed, struct swapmem_frame **victim)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
+	int ret;
+
 	if (!swapmem_frame_is_evictable(sdev, f) ||
 	    (*write_failed && swapmem_frame_is_dirty(f)))
 		return 0;
-	if (!swapmem_evict(sdev, f, ghost)) {
+	ret = swapmem_evict(sdev, f, ghost, *write_failed);
+	if (!ret) {
 		*victim = f;
 		return 1;
 	}
+	if (ret == -EBUSY)
+		return 0;	/* a lockless fault dirtied it meanwhile */
 	*write_failed = true;
 	return -EAGAIN;
 }
@@ -707,6 +728,11 @@ static struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *
 		g = swapmem_frame_get(sdev, true);
 		if (!g)
 			break;
+		/* the lock is not dropped with nowait; look again all the same */
+		if (xa_load(&space->pt, index + b->n) != e) {
+			swapmem_frame_free(sdev, g);
+			break;
+		}
 		g->space = space;
 		g->index = index + b->n;
 		g->slot = swapmem_entry_slot(e);
@@ -742,7 +768,7 @@ static int swapmem_page_read(struct swapmem_device *sdev, struct swapmem_frame *
 		b->pages[i] = b->frames[i]->page;
 		b->slots[i] = b->frames[i]->slot;
 	}
-	swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, false);
+	swapmem_slots_rw(sdev, b, false);
 	return b->errs[0];
 }
 
@@ -761,11 +787,15 @@ static void swapmem_readahead_finish(struct swapmem_space *space,
 	lockdep_assert_held(&sdev->lock);
 	for (i = 1; i < b->n; i++) {
 		g = b->frames[i];
-		clear_bit(SWAPMEM_FRAME_BUSY, &g->flags);
-		if (b->errs[i]) {
-			xa_store(&space->pt, g->index, b->entries[i], GFP_NOWAIT);
-			swapmem_frame_free(sdev, g);
+		if (!b->errs[i]) {
+			clear_bit_unlock(SWAPMEM_FRAME_BUSY, &g->flags);
+			continue;
 		}
+		/* never seen un-BUSY: out of the page table, then free */
+		swapmem_frame_lock(sdev, g);
+		xa_store(&space->pt, g->index, b->entries[i], GFP_NOWAIT);
+		swapmem_frame_free(sdev, g);
+		swapmem_frame_unlock(g);
 	}
 	kfree(b);
 }
@@ -943,7 +973,13 @@ static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *spa
 	}
 	rcu_read_unlock();
 	f = entry;
-	if (xa_load(&space->pt, index) != f || (READ_ONCE(f->flags) & slow)) {
+	if (xa_load(&space->pt, index) != f) {
+		swapmem_frame_unlock(f);
+		return NULL;
+	}
+	/* the entry before the flags: pairs with BUSY set before publishing */
+	smp_rmb();
+	if (READ_ONCE(f->flags) & slow) {
 		swapmem_frame_unlock(f);
 		return NULL;
 	}
@@ -1059,28 +1095,36 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
  * @space: the space
  * @vmf: the write-protect fault
  *
- * Marks the frame dirty, so the core may make the PTE writable. If the
- * page has left the frame the PTE pointed to, the fault is retried.
+ * Marks the frame dirty and removes its read-only PTE, so that the write
+ * faults again and ->fault maps the frame writable. If the page has left
+ * the frame the PTE pointed to, the fault is just retried.
  *
  * Context: process context, mmap_lock held for read; sleeps.
- * Return: 0 to let the core map it writable, or VM_FAULT_NOPAGE to retry.
+ * Return: VM_FAULT_NOPAGE: the write is retried.
  */
 vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *vmf)
 {
 	struct swapmem_device *sdev = space->sdev;
 	struct swapmem_frame *f;
-	vm_fault_t ret = VM_FAULT_NOPAGE;
 	void *entry;
 
+	/*
+	 * The frame becomes dirty here, but its PTE is not made writable by
+	 * the core: that would happen after the frame lock is gone, and a
+	 * write-out could clean the frame and a read fault map it read-only
+	 * again in between, with the very same PTE. Instead the PTE goes,
+	 * and the write faults again through ->fault, which maps the dirty
+	 * frame writable under the lock.
+	 */
 	f = swapmem_frame_find_locked(space, vmf->pgoff);
 	if (f) {
 		if (page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
 			swapmem_frame_set_dirty(sdev, f);
 			set_bit(SWAPMEM_FRAME_REF, &f->flags);
-			ret = 0;
+			__swapmem_frame_unmap(f);
 		}
 		swapmem_frame_unlock(f);
-		return ret;
+		return VM_FAULT_NOPAGE;
 	}
 
 	mutex_lock(&sdev->lock);
@@ -1091,11 +1135,13 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
 		    page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
 			swapmem_frame_set_dirty(sdev, f);
 			set_bit(SWAPMEM_FRAME_REF, &f->flags);
-			ret = 0;
+			swapmem_frame_lock(sdev, f);
+			swapmem_frame_unmap(sdev, f);
+			swapmem_frame_unlock(f);
 		}
 	}
 	mutex_unlock(&sdev->lock);
-	return ret;
+	return VM_FAULT_NOPAGE;
 }
 
 /**
@@ -1257,7 +1303,7 @@ void swapmem_writeback_work(struct work_struct *work)
 	mutex_lock(&sdev->lock);
 	while (!failed && sdev->has_store && swapmem_writeback_pick(sdev, b)) {
 		mutex_unlock(&sdev->lock);
-		swapmem_slots_rw(sdev, b->pages, b->slots, b->errs, b->n, true);
+		swapmem_slots_rw(sdev, b, true);
 		mutex_lock(&sdev->lock);
 		for (i = 0; i < b->n; i++) {
 			f = b->frames[i];
@@ -1466,7 +1512,7 @@ long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
 			    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f) ||
 			    !swapmem_frame_is_evictable(sdev, f))
 				continue;
-			err = swapmem_evict(sdev, f, false);
+			err = swapmem_evict(sdev, f, false, false);
 			if (err) {
 				ret = err;
 				continue;
