@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@
 
 #define PAGE		4096UL
 #define MAX_THREADS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #ifndef fallthrough
 #define fallthrough	__attribute__((__fallthrough__))
@@ -271,24 +273,25 @@ static void *measure(void *arg)
 static void print_stats(const char *pfx, const struct swapmem_stats *a,
 			const struct swapmem_stats *b)
 {
+	static const struct {
+		const char *name;
+		size_t off;
+	} deltas[] = {
+#define DELTA(field) { #field, offsetof(struct swapmem_dev_counters, field) }
+		DELTA(major_faults), DELTA(minor_faults), DELTA(zero_fill_faults),
+		DELTA(evictions_dirty), DELTA(evictions_clean), DELTA(swap_reads),
+		DELTA(swap_writes),
+#undef DELTA
+	};
 	const struct swapmem_dev_counters *x = &a->device, *y = &b->device;
+	size_t i;
 
 	if (!is_swapmem)
 		return;
-	printf("%smajor_faults=%llu\n", pfx,
-	       (unsigned long long)(y->major_faults - x->major_faults));
-	printf("%sminor_faults=%llu\n", pfx,
-	       (unsigned long long)(y->minor_faults - x->minor_faults));
-	printf("%szero_fill_faults=%llu\n", pfx,
-	       (unsigned long long)(y->zero_fill_faults - x->zero_fill_faults));
-	printf("%sevictions_dirty=%llu\n", pfx,
-	       (unsigned long long)(y->evictions_dirty - x->evictions_dirty));
-	printf("%sevictions_clean=%llu\n", pfx,
-	       (unsigned long long)(y->evictions_clean - x->evictions_clean));
-	printf("%sswap_reads=%llu\n", pfx,
-	       (unsigned long long)(y->swap_reads - x->swap_reads));
-	printf("%sswap_writes=%llu\n", pfx,
-	       (unsigned long long)(y->swap_writes - x->swap_writes));
+	for (i = 0; i < ARRAY_SIZE(deltas); i++)
+		printf("%s%s=%llu\n", pfx, deltas[i].name,
+		       (unsigned long long)(*(const __u64 *)((const char *)y + deltas[i].off) -
+					    *(const __u64 *)((const char *)x + deltas[i].off)));
 }
 
 /* Read a fio version 2 iolog: its reads and writes, in order. */
