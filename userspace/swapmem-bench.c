@@ -71,6 +71,7 @@ static int populated;
 static __u64 seed = 1;
 static unsigned long mismatches;
 static const char *replay;
+static unsigned long rounds = 1;
 
 struct op {
 	unsigned long page, len;
@@ -80,7 +81,7 @@ struct op {
 struct worker {
 	pthread_t tid;
 	unsigned int id;
-	unsigned long lo, hi, ops;
+	unsigned long lo, hi, ops, base;
 	__u64 *lat;
 	__u64 bytes;
 	unsigned long bad;
@@ -105,7 +106,8 @@ static void print_usage(void)
 		"  --threads N         measuring threads (default 1)\n"
 		"  --write-pct N       percent of accesses that write (default 0)\n"
 		"  --seed N            random seed (default 1)\n"
-		"  --replay FILE       replay a fio v2 iolog instead of a pattern\n");
+		"  --replay FILE       replay a fio v2 iolog instead of a pattern\n"
+		"  --rounds N          with --remap: measure N times, mapping again before each\n");
 	exit(2);
 }
 
@@ -262,7 +264,7 @@ static void *measure(void *arg)
 			p = order[i];
 		t = now_ns();
 		touch(w, p, wr);
-		w->lat[i] = now_ns() - t;
+		w->lat[w->base + i] = now_ns() - t;
 		if (pattern == PAT_SEQ && ++p == w->hi)
 			p = w->lo;
 	}
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
 		{ "write-pct", required_argument, NULL, 'w' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "replay", required_argument, NULL, 'L' },
+		{ "rounds", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, do_populate = 0, do_clean = 0, do_remap = 0, ops_set = 0;
@@ -438,12 +441,16 @@ int main(int argc, char **argv)
 		case 'L':
 			replay = optarg;
 			break;
+		case 'N':
+			rounds = parse_size(optarg);
+			break;
 		default:
 			print_usage();
 		}
 	}
 	if (!target || space < PAGE || optind != argc || !nthreads ||
-	    nthreads > MAX_THREADS || write_pct > 100)
+	    nthreads > MAX_THREADS || write_pct > 100 || !rounds ||
+	    (rounds > 1 && (!do_remap || pattern == PAT_STRIDE || replay)))
 		print_usage();
 	npages = space / PAGE;
 	if (!range_hi)
@@ -504,7 +511,7 @@ int main(int argc, char **argv)
 		w[i].lo = range_lo + i * part;
 		w[i].hi = i == nthreads - 1 ? range_hi : w[i].lo + part;
 		w[i].ops = ops / nthreads;
-		w[i].lat = calloc(w[i].ops ? w[i].ops : 1, sizeof(__u64));
+		w[i].lat = calloc(w[i].ops ? w[i].ops * rounds : 1, sizeof(__u64));
 		if (!w[i].lat)
 			die("calloc");
 	}
@@ -524,15 +531,32 @@ int main(int argc, char **argv)
 		t1 = now_ns();
 		free(v);
 	} else {
+		__u64 busy = 0, r0;
+		unsigned long r;
+
 		dev_stats(&st0);
 		getrusage(RUSAGE_SELF, &ru0);
 		t0 = now_ns();
+		for (r = 0; r < rounds; r++) {
+			if (r) {
+				/* not timed: fresh mappings, resident pages */
+				if (munmap(map, npages * PAGE))
+					die("munmap");
+				do_map();
+			}
+			r0 = now_ns();
+			for (i = 0; i < nthreads; i++) {
+				w[i].base = r * w[i].ops;
+				if (pthread_create(&w[i].tid, NULL, measure, &w[i]))
+					die("pthread_create");
+			}
+			for (i = 0; i < nthreads; i++)
+				pthread_join(w[i].tid, NULL);
+			busy += now_ns() - r0;
+		}
 		for (i = 0; i < nthreads; i++)
-			if (pthread_create(&w[i].tid, NULL, measure, &w[i]))
-				die("pthread_create");
-		for (i = 0; i < nthreads; i++)
-			pthread_join(w[i].tid, NULL);
-		t1 = now_ns();
+			w[i].ops *= rounds;
+		t1 = t0 + busy;
 	}
 	getrusage(RUSAGE_SELF, &ru1);
 	dev_stats(&st1);
