@@ -1594,15 +1594,12 @@ void swapmem_space_counters(struct swapmem_space *space,
  * swapmem_frames_dirty() - count a device's dirty frames
  * @sdev: the device
  *
- * Context: process context, no pager lock held; takes it.
+ * Context: any; a snapshot, without the pager lock.
  * Return: frames holding a page newer than its slot copy.
  */
 unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
 {
-	unsigned long n;
-
-	n = atomic_long_read(&sdev->nr_dirty);
-	return n;
+	return atomic_long_read(&sdev->nr_dirty);
 }
 
 /**

@@ -35,8 +35,13 @@
  *   config lock, and open() takes it alone.
  *
  * swapmem_device.lock protects the frame pool (free list, CLOCK hand, every
- * frame's owner, index, slot and flags), every space's page table
- * (swapmem_space.pt) and the slot bitmap. It is a mutex because eviction
+ * frame's owner, index and slot), every space's page table
+ * (swapmem_space.pt; the lockless minor faults only read it, under RCU)
+ * and the slot bitmap. A frame's flags change under the pager lock or,
+ * for the bits a fault sets (REF, DIRTY, MAPPED, and clearing RA, FRESH,
+ * AGED), under its frame lock, always with atomic bit operations; plain
+ * stores to them happen only where no fault can reach the frame (under
+ * the frame lock, or off every page table). It is a mutex because eviction
  * unmaps (which sleeps) while holding it. It is never held across block
  * I/O: a frame under I/O is marked SWAPMEM_FRAME_BUSY, the lock is dropped,
  * and whoever needs that frame waits on swapmem_device.wq and looks again
