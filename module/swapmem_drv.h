@@ -475,4 +475,32 @@ int swapmem_parse_size(const char *buf, u64 *size);
 int swapmem_fs_init(void);
 void swapmem_fs_exit(void);
 
+/*
+ * Race windows (debug.c): in a build with SWAPMEM_DEBUG_RACES (the lab's
+ * debug lane, never a release build), the named windows of the lockless
+ * paths wait a random while, up to the race_delay_us module parameter, so
+ * that stress tests meet the interleavings that are rare otherwise.
+ */
+enum swapmem_race {
+	SWAPMEM_RACE_LOOKUP,	/* a lockless fault: lookup vs trylock (atomic) */
+	SWAPMEM_RACE_FLAGS,	/* a lockless fault: locked, re-checked vs flags */
+	SWAPMEM_RACE_MAP,	/* MAPPED set vs the PTE installed */
+	SWAPMEM_RACE_UNMAP,	/* MAPPED cleared vs the zap */
+	SWAPMEM_RACE_MKWRITE,	/* pfn_mkwrite: before its lookup, after its unmap */
+	SWAPMEM_RACE_UNBUSY,	/* a BUSY frame settled vs its waiter's look */
+	SWAPMEM_RACE_STORE,	/* backing_dev change vs the pager lock */
+};
+
+#ifdef SWAPMEM_DEBUG_RACES
+void swapmem_race_window(enum swapmem_race where);
+#else
+static inline void swapmem_race_window(enum swapmem_race where)
+{
+}
+#endif
+
+/* file.c */
+int swapmem_fs_init(void);
+void swapmem_fs_exit(void);
+
 #endif /* _SWAPMEM_DRV_H */
