@@ -37,6 +37,8 @@
 
 #include "swapmem_drv.h"
 
+static struct lock_class_key swapmem_frame_lock_key;
+
 static struct swapmem_frame *swapmem_frame_alloc(void)
 {
 	struct swapmem_frame *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -48,6 +50,8 @@ static struct swapmem_frame *swapmem_frame_alloc(void)
 		kfree(f);
 		return NULL;
 	}
+	lockdep_init_map_wait(&f->dep_map, "swapmem_frame.lock",
+			      &swapmem_frame_lock_key, 0, LD_WAIT_SLEEP);
 	return f;
 }
 
@@ -170,13 +174,56 @@ static void swapmem_writeback_kick(struct swapmem_device *sdev)
 }
 
 /*
- * DIRTY changes only here, so nr_dirty stays exact. Set by faults (under
- * the pager lock or the frame lock), cleared under the pager lock on
- * frames no fault can map (unmapped under the frame lock, or BUSY).
+ * The frame lock: see "Locking" in swapmem_drv.h. lockdep sees it through
+ * the frame's dep_map, told of a wait before it begins.
+ */
+static void __swapmem_frame_lock(struct swapmem_frame *f)
+{
+	lock_map_acquire(&f->dep_map);
+	wait_on_bit_lock(&f->lock, 0, TASK_UNINTERRUPTIBLE);
+}
+
+/* Lock a frame of the pool, with the pager lock held. Sleeps. */
+static void swapmem_frame_lock(struct swapmem_device *sdev,
+			       struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	__swapmem_frame_lock(f);
+}
+
+static bool swapmem_frame_trylock(struct swapmem_frame *f)
+{
+	if (test_and_set_bit_lock(0, &f->lock))
+		return false;
+	lock_map_acquire_try(&f->dep_map);
+	return true;
+}
+
+static void swapmem_frame_unlock(struct swapmem_frame *f)
+{
+	lock_map_release(&f->dep_map);
+	clear_bit_unlock(0, &f->lock);
+	/* the cleared bit before wake_up_bit()'s waitqueue_active() check */
+	smp_mb__after_atomic();
+	wake_up_bit(&f->lock, 0);
+}
+
+/* Held by someone (a bit lock has no owner), and by us as lockdep sees it. */
+static void swapmem_frame_assert_locked(struct swapmem_frame *f)
+{
+	WARN_ON_ONCE(!test_bit(0, &f->lock));
+	lockdep_assert_held(f);
+}
+
+/*
+ * DIRTY changes only here, so nr_dirty stays exact: set by faults under
+ * the frame lock, cleared under the pager lock on frames no fault can map
+ * (BUSY, or out of every page table).
  */
 static void swapmem_frame_set_dirty(struct swapmem_device *sdev,
 				    struct swapmem_frame *f)
 {
+	swapmem_frame_assert_locked(f);
 	if (test_and_set_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
 		return;
 	atomic_long_inc(&sdev->nr_dirty);
@@ -189,27 +236,6 @@ static void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
 	lockdep_assert_held(&sdev->lock);
 	if (test_and_clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
 		atomic_long_dec(&sdev->nr_dirty);
-}
-
-/* The frame lock: see "Locking" in swapmem_drv.h. Sleeps. */
-static void swapmem_frame_lock(struct swapmem_device *sdev,
-			       struct swapmem_frame *f)
-{
-	lockdep_assert_held(&sdev->lock);
-	wait_on_bit_lock(&f->lock, 0, TASK_UNINTERRUPTIBLE);
-}
-
-static bool swapmem_frame_trylock(struct swapmem_frame *f)
-{
-	return !test_and_set_bit_lock(0, &f->lock);
-}
-
-static void swapmem_frame_unlock(struct swapmem_frame *f)
-{
-	clear_bit_unlock(0, &f->lock);
-	/* the cleared bit before wake_up_bit()'s waitqueue_active() check */
-	smp_mb__after_atomic();
-	wake_up_bit(&f->lock, 0);
 }
 
 /* Queue an owned frame at the tail of the small or main queue. */
@@ -240,7 +266,10 @@ static void swapmem_queue_del(struct swapmem_device *sdev,
 	f->queue = SWAPMEM_Q_NONE;
 }
 
-/* Give a frame that no page table points to back to the free list. */
+/*
+ * Give a frame that no page table points to back to the free list, with
+ * its frame lock held if a fault could reach it.
+ */
 static void swapmem_frame_free(struct swapmem_device *sdev,
 			       struct swapmem_frame *f)
 {
@@ -292,9 +321,11 @@ static void swapmem_wait_unbusy(struct swapmem_device *sdev)
 static void __swapmem_frame_unmap(struct swapmem_frame *f)
 {
 	/* MAPPED is set before any PTE and cleared only here, locked */
-	WARN_ON_ONCE(!test_bit(0, &f->lock));
-	if (test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags))
-		unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
+	swapmem_frame_assert_locked(f);
+	if (!test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags))
+		return;
+	swapmem_race_window(SWAPMEM_RACE_UNMAP);
+	unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
 }
 
 static void swapmem_frame_unmap(struct swapmem_device *sdev,
@@ -430,6 +461,12 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		swapmem_frame_unbusy(sdev, f);
 		return ret;
 	}
+	/*
+	 * A lockless fault may have locked it, BUSY, during the write: it
+	 * changes owner under its lock, so that such a fault sees it as it
+	 * was or as it is now, never half of each.
+	 */
+	swapmem_frame_lock(sdev, f);
 	xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost), GFP_NOWAIT);
 	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
 	swapmem_frame_clear_dirty(sdev, f);
@@ -437,6 +474,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
+	swapmem_frame_unlock(f);
 	swapmem_wake_waiters(sdev);
 	return 0;
 }
@@ -640,12 +678,22 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 	}
 }
 
-/* Map resident frame @f at the faulting address; writable only if dirty. */
+/*
+ * Map resident frame @f at the faulting address; writable only if dirty.
+ * Context: @f's frame lock held: every PTE of a frame is installed under
+ * it, so an unmap that clears MAPPED under it is never overtaken.
+ */
 static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *f)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	vm_flags_t flags = vma->vm_flags;
+	vm_fault_t ret;
 
+	swapmem_frame_assert_locked(f);
+	/* this page's frame, settled: its owner changes only under the lock */
+	if (WARN_ON_ONCE(f->space != vma->vm_file->private_data ||
+			 f->index != vmf->pgoff || swapmem_frame_is_busy(f)))
+		return VM_FAULT_SIGBUS;
 	set_bit(SWAPMEM_FRAME_REF, &f->flags);
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		swapmem_frame_set_dirty(f->space->sdev, f);
@@ -654,8 +702,12 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 		flags &= ~VM_SHARED;
 	/* before the PTE: an unmap that follows must not skip it */
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
-	return vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
-				   page_to_pfn(f->page), vm_get_page_prot(flags));
+	swapmem_race_window(SWAPMEM_RACE_MAP);
+	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
+				  page_to_pfn(f->page), vm_get_page_prot(flags));
+	/* only an unmap under the frame lock clears it: none overtook us */
+	WARN_ON_ONCE(!test_bit(SWAPMEM_FRAME_MAPPED, &f->flags));
+	return ret;
 }
 
 /* How swapmem_page_load() found or made a page resident. */
@@ -863,9 +915,11 @@ again:
 		}
 		if (test_bit(SWAPMEM_FRAME_IOERR, &f->flags)) {
 			/* its read failed, counted then: back to the slot */
+			swapmem_frame_lock(sdev, f);
 			xa_store(&space->pt, index, swapmem_swapped(f->slot, false),
 				 GFP_NOWAIT);
 			swapmem_frame_free(sdev, f);
+			swapmem_frame_unlock(f);
 			return ERR_PTR(-EIO);
 		}
 		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
@@ -925,9 +979,12 @@ again:
 			*how = SWAPMEM_LOAD_RESIDENT;
 			return ERR_PTR(-EAGAIN);
 		}
+		/* never seen un-BUSY: out of the page table, then free */
+		swapmem_frame_lock(sdev, f);
 		xa_store(&space->pt, index, entry, GFP_NOWAIT);
-		swapmem_frame_unbusy(sdev, f);
 		swapmem_frame_free(sdev, f);
+		swapmem_frame_unlock(f);
+		swapmem_wake_waiters(sdev);
 		return ERR_PTR(-EIO);
 	}
 	*how = SWAPMEM_LOAD_READ;
@@ -967,6 +1024,8 @@ static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *spa
 
 	rcu_read_lock();
 	entry = xa_load(&space->pt, index);
+	/* the frame may leave the page table, or the pool, meanwhile */
+	swapmem_race_window(SWAPMEM_RACE_LOOKUP);
 	if (!entry || xa_is_value(entry) || !swapmem_frame_trylock(entry)) {
 		rcu_read_unlock();
 		return NULL;
@@ -979,6 +1038,8 @@ static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *spa
 	}
 	/* the entry before the flags: pairs with BUSY set before publishing */
 	smp_rmb();
+	/* a BUSY frame may settle and change owner meanwhile, but not locked */
+	swapmem_race_window(SWAPMEM_RACE_FLAGS);
 	if (READ_ONCE(f->flags) & slow) {
 		swapmem_frame_unlock(f);
 		return NULL;
@@ -1081,7 +1142,10 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 		/* the retry of a major fault, counted when it read */
 		break;
 	}
+	/* mapped under its frame lock, as every frame is */
+	swapmem_frame_lock(sdev, f);
 	ret = swapmem_frame_map(vmf, f);
+	swapmem_frame_unlock(f);
 	mutex_unlock(&sdev->lock);
 	if (how == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev->stats.lat_minor, start);
@@ -1096,17 +1160,19 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
  * @vmf: the write-protect fault
  *
  * Marks the frame dirty and removes its read-only PTE, so that the write
- * faults again and ->fault maps the frame writable. If the page has left
- * the frame the PTE pointed to, the fault is just retried.
+ * faults again and ->fault maps the frame writable. If the frame is busy
+ * or locked, or is not the one the PTE points to (the page moved since
+ * the PTE was read), the page is only unmapped and the write faults again
+ * through ->fault, which waits for whatever goes on.
  *
- * Context: process context, mmap_lock held for read; sleeps.
+ * Context: process context, mmap_lock held for read; sleeps; takes no
+ * pager lock.
  * Return: VM_FAULT_NOPAGE: the write is retried.
  */
 vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *vmf)
 {
 	struct swapmem_device *sdev = space->sdev;
 	struct swapmem_frame *f;
-	void *entry;
 
 	/*
 	 * The frame becomes dirty here, but its PTE is not made writable by
@@ -1116,31 +1182,25 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
 	 * and the write faults again through ->fault, which maps the dirty
 	 * frame writable under the lock.
 	 */
+	swapmem_race_window(SWAPMEM_RACE_MKWRITE);
 	f = swapmem_frame_find_locked(space, vmf->pgoff);
-	if (f) {
-		if (page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
-			swapmem_frame_set_dirty(sdev, f);
-			set_bit(SWAPMEM_FRAME_REF, &f->flags);
-			__swapmem_frame_unmap(f);
-		}
+	if (f && page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
+		swapmem_frame_set_dirty(sdev, f);
+		set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		__swapmem_frame_unmap(f);
 		swapmem_frame_unlock(f);
+		/* unmapped, MAPPED clear, until the write comes back */
+		swapmem_race_window(SWAPMEM_RACE_MKWRITE);
 		return VM_FAULT_NOPAGE;
 	}
-
-	mutex_lock(&sdev->lock);
-	entry = xa_load(&space->pt, vmf->pgoff);
-	if (entry && !xa_is_value(entry)) {
-		f = entry;
-		if (!swapmem_frame_is_busy(f) &&
-		    page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
-			swapmem_frame_set_dirty(sdev, f);
-			set_bit(SWAPMEM_FRAME_REF, &f->flags);
-			swapmem_frame_lock(sdev, f);
-			swapmem_frame_unmap(sdev, f);
-			swapmem_frame_unlock(f);
-		}
-	}
-	mutex_unlock(&sdev->lock);
+	if (f)
+		swapmem_frame_unlock(f);
+	/*
+	 * Zapping needs no lock (it only takes PTEs away, and MAPPED may stay
+	 * set): a PTE of a frame the page has left must not stay, or the
+	 * write would come back here for ever.
+	 */
+	unmap_mapping_pages(space->inode->i_mapping, vmf->pgoff, 1, false);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -1744,7 +1804,8 @@ unlock:
 		/* lockless faults may still look at them: wait them out */
 		synchronize_rcu();
 		for (i = 0; i < ndrop; i++) {
-			wait_on_bit_lock(&gone[i]->lock, 0, TASK_UNINTERRUPTIBLE);
+			__swapmem_frame_lock(gone[i]);
+			lock_map_release(&gone[i]->dep_map);
 			swapmem_frame_release(gone[i]);
 		}
 	}

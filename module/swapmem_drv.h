@@ -4,56 +4,45 @@
  *
  * Locking
  * =======
- * Two swapmem locks, and where the kernel's own locks sit around them. The
- * one legal order, outermost first:
+ * Nested locks, outermost first; no path takes them in another order:
  *
- *   mmap_lock (read; held by the core around ->fault and ->pfn_mkwrite)
- *     swapmem_device.lock (mutex, "the pager lock")
- *       swapmem_frame.lock bit (a sleeping bit lock, "the frame lock")
- *         i_mmap_rwsem of a space's mapping (unmap_mapping_pages())
- *           page table locks (vmf_insert_pfn_prot(), zapping)
+ *   swapmem_device.config_lock  mutex: pool size and backing device changes
+ *     swapmem_device.lock       mutex, "the pager lock"; faults take it
+ *                               under mmap_lock
+ *       swapmem_frame.lock      bit 0 of the word, "the frame lock": a
+ *                               sleeping bit lock with a lockdep_map;
+ *                               lockless faults take it under mmap_lock
+ *         i_mmap_rwsem          of a space's mapping (unmap_mapping_pages())
+ *           page table locks    (vmf_insert_pfn_prot(), zapping)
  *
- * Minor faults and first writes to resident pages take no pager lock: they
- * find the frame under RCU, trylock its frame lock, check that the page
- * table still points to it and that it is not BUSY, and map it. Every path
- * that unmaps a frame (eviction, write-out, drop, a second chance) holds
- * the pager lock and then the frame lock, from before the unmap until the
- * frame is BUSY or out of the page table (or the unmap is done), so a fault
- * that maps under the frame lock is always zapped by the change it raced
- * with, and SWAPMEM_FRAME_MAPPED (set before any PTE, cleared by those
- * unmaps) is exact enough to skip unmapping a frame nothing maps. Frames
- * are freed only after an RCU grace period and a pass through their lock
- * (pool shrink). lockdep does not see the frame lock; nothing sleeps for
- * the pager lock while holding it.
+ * swapmem_devices_lock (module-wide mutex: the device table and each
+ * device's "removing") is taken alone. Nothing in swapmem takes mmap_lock,
+ * nor waits for the pager lock while holding a frame lock, nor holds two
+ * frame locks at once.
  *
- *   swapmem_device.config_lock (mutex) serializes configuration changes
- *   from sysfs (pool size, backing device, policies); it is taken before
- *   the pager lock and never under mmap_lock.
+ * The pager lock protects the frame pool (free list, hand, queues), every
+ * frame's owner, index and slot, every space's page table (swapmem_space.pt;
+ * lockless faults only read it, under RCU), and the slot bitmap. It is
+ * never held across block I/O: a frame under I/O is SWAPMEM_FRAME_BUSY,
+ * and whoever needs it drops the lock, waits on swapmem_device.wq and
+ * looks again. It is never held while touching user memory.
  *
- *   swapmem_devices_lock (mutex, module-wide) protects the device table
- *   and each device's "removing" state; it is taken before a device's
- *   config lock, and open() takes it alone.
+ * Every PTE of a frame is installed under its frame lock, after
+ * SWAPMEM_FRAME_MAPPED is set; every unmap of a frame clears MAPPED and
+ * zaps under its frame lock. A path that changes what a frame holds
+ * (eviction, write-out, drop) holds the pager lock and the frame lock from
+ * before its unmap until the frame is BUSY or out of the page table, and a
+ * frame changes owner only under its frame lock, so no fault can map it
+ * in between, and MAPPED clear means no PTE maps it.
  *
- * swapmem_device.lock protects the frame pool (free list, CLOCK hand, every
- * frame's owner, index and slot), every space's page table
- * (swapmem_space.pt; the lockless minor faults only read it, under RCU)
- * and the slot bitmap. A frame's flags change under the pager lock or,
- * for the bits a fault sets (REF, DIRTY, MAPPED, and clearing RA, FRESH,
- * AGED), under its frame lock, always with atomic bit operations; plain
- * stores to them happen only where no fault can reach the frame (under
- * the frame lock, or off every page table). It is a mutex because eviction
- * unmaps (which sleeps) while holding it. It is never held across block
- * I/O: a frame under I/O is marked SWAPMEM_FRAME_BUSY, the lock is dropped,
- * and whoever needs that frame waits on swapmem_device.wq and looks again
- * after retaking the lock. It is never held while touching user memory.
- *
- * The background writeback (a work item) and sysfs take the pager lock
- * without mmap_lock, which is the same order.
- *
- * The pager lock ranks like the page lock of the page cache: taken under
- * mmap_lock by faults, it may unmap pages of any space (this takes the
- * victim mapping's i_mmap_rwsem, never any mmap_lock), which is safe from
- * the fault path of another process. Nothing in swapmem takes mmap_lock.
+ * A frame's flags change with atomic bit operations only. Faults set REF,
+ * DIRTY and MAPPED and clear RA, FRESH and AGED under the frame lock; every
+ * other change happens under the pager lock. DIRTY changes only in
+ * swapmem_frame_set_dirty() (under the frame lock) and
+ * swapmem_frame_clear_dirty() (under the pager lock, on a frame that is
+ * BUSY or out of every page table), so nr_dirty stays exact. Frames are
+ * freed (pool shrink) only after an RCU grace period and a pass through
+ * their lock.
  */
 #ifndef _SWAPMEM_DRV_H
 #define _SWAPMEM_DRV_H
@@ -104,9 +93,9 @@ static inline unsigned long swapmem_pool_max(void)
  *	SIGBUS and puts the page back in its slot; never mapped
  * @SWAPMEM_FRAME_RA: read ahead of a sequential fault and not touched yet
  * @SWAPMEM_FRAME_MAPPED: some PTE may map it: set before a fault maps it,
- *	cleared only when it is unmapped under its frame lock, so that an
- *	unmap of a frame with it clear (a victim the hand already unmapped,
- *	a page read ahead) can be skipped
+ *	cleared only under its frame lock, by an unmap or as the frame
+ *	changes owner, so that an unmap of a frame with it clear (a victim
+ *	the hand already unmapped, a page read ahead) can be skipped
  */
 enum swapmem_frame_bit {
 	SWAPMEM_FRAME_REF,
@@ -169,6 +158,7 @@ struct swapmem_batch_io {
  * @queue: enum swapmem_queue: the S3-FIFO queue it is in while owned
  * @link: in swapmem_device.free_frames while free, in the small or main
  *	queue while owned
+ * @dep_map: the frame lock, as lockdep sees it
  */
 struct swapmem_frame {
 	struct page *page;
@@ -179,6 +169,9 @@ struct swapmem_frame {
 	unsigned long lock;
 	unsigned int queue;
 	struct list_head link;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lockdep_map dep_map;
+#endif
 };
 
 /**
