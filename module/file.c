@@ -158,7 +158,8 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 			return -ENOMEM;
 		}
 		sdev->committed += grow;
-		space->size = (u64)end << PAGE_SHIFT;
+		/* read without the lock by advice, to cut its range */
+		WRITE_ONCE(space->size, (u64)end << PAGE_SHIFT);
 	}
 	mutex_unlock(&sdev->lock);
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);

@@ -23,18 +23,21 @@ static bool swapmem_is_zero(const void *p, size_t n)
 static long swapmem_ioc_info(struct swapmem_space *space, void __user *argp)
 {
 	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_store *store;
 	struct swapmem_info info;
 
 	memset(&info, 0, sizeof(info));
 	info.device_id = sdev->id;
 	info.page_size = PAGE_SIZE;
-	mutex_lock(&sdev->lock);
+	if (mutex_lock_killable(&sdev->lock))
+		return -EINTR;
 	info.policy = sdev->policy;
 	info.accounting = sdev->accounting;
-	if (sdev->has_store) {
-		info.backing_major = MAJOR(sdev->store.bdev.bdev->bd_dev);
-		info.backing_minor = MINOR(sdev->store.bdev.bdev->bd_dev);
-		info.slots_total = sdev->store.nr_slots - 1;
+	store = swapmem_store(sdev);
+	if (store) {
+		info.backing_major = MAJOR(store->bdev.bdev->bd_dev);
+		info.backing_minor = MINOR(store->bdev.bdev->bd_dev);
+		info.slots_total = store->nr_slots - 1;
 	}
 	info.pool_frames = sdev->nr_frames;
 	info.pin_limit = sdev->pin_limit;

@@ -7,6 +7,7 @@
  */
 #include <linux/fs.h>
 #include <linux/init.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -19,13 +20,27 @@
 #define SWAPMEM_POOL_DEFAULT	(16UL << 20)
 
 static unsigned long swapmem_pool_size = SWAPMEM_POOL_DEFAULT;
-static char swapmem_backing_dev[64];
+static char *swapmem_backing_dev;
 
 static unsigned int swapmem_nr_devices = 1;
 
 static dev_t swapmem_devt;
 static DEFINE_MUTEX(swapmem_devices_lock);
 static struct swapmem_device *swapmem_devices[SWAPMEM_MAX_DEVICES];
+
+/*
+ * Where the module is in its life, under swapmem_devices_lock: hot_add and
+ * hot_remove act only while it is live, so that neither can race the
+ * devices that init creates or exit removes.
+ */
+static enum {
+	SWAPMEM_LOADING,
+	SWAPMEM_LIVE,
+	SWAPMEM_UNLOADING,
+} swapmem_state;
+
+/* Frames in the pools of all devices together, at most half of RAM. */
+static atomic_long_t swapmem_pool_frames = ATOMIC_LONG_INIT(0);
 
 static const struct attribute_group *swapmem_class_groups[];
 
@@ -57,7 +72,7 @@ int swapmem_parse_size(const char *buf, u64 *size)
 		return -EINVAL;
 	memcpy(num, buf, len);
 	num[len] = '\0';
-	if (num[0] == '+' || kstrtoull(num, 0, &v))
+	if (num[0] == '+' || kstrtoull(num, 10, &v))
 		return -EINVAL;
 	end = buf + len;
 	switch (*end) {
@@ -91,8 +106,8 @@ static int swapmem_pool_size_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	if (size < SWAPMEM_POOL_MIN || size > swapmem_pool_max()) {
-		pr_err("pool_size: %llu is outside [%lu, %lu]\n",
-		       size, SWAPMEM_POOL_MIN, swapmem_pool_max());
+		pr_err("pool_size: %llu bytes is outside %lu KiB to half of RAM (%lu MiB)\n",
+		       size, SWAPMEM_POOL_MIN >> 10, swapmem_pool_max() >> 20);
 		return -EINVAL;
 	}
 	*(unsigned long *)kp->arg = PAGE_ALIGN(size);
@@ -108,8 +123,7 @@ module_param_cb(pool_size, &swapmem_pool_size_ops, &swapmem_pool_size, 0444);
 MODULE_PARM_DESC(pool_size,
 		 "Bytes of RAM in swapmem0's frame pool, K/M/G suffixes accepted, rounded up to pages. Range: 64K to half of RAM. Default: 16M");
 
-module_param_string(backing_dev, swapmem_backing_dev,
-		    sizeof(swapmem_backing_dev), 0444);
+module_param_named(backing_dev, swapmem_backing_dev, charp, 0444);
 MODULE_PARM_DESC(backing_dev,
 		 "Block device that holds swapmem0's swap slots, opened exclusively, logical block size at most the page size. Default: none (the pool alone)");
 
@@ -133,6 +147,56 @@ static const struct kernel_param_ops swapmem_nr_devices_ops = {
 module_param_cb(nr_devices, &swapmem_nr_devices_ops, &swapmem_nr_devices, 0444);
 MODULE_PARM_DESC(nr_devices,
 		 "Devices created at load: swapmem0 (pool_size, backing_dev) and others with a 16M pool and no backing device. Range: 1 to 64. Default: 1");
+
+/**
+ * swapmem_pool_charge() - count @frames more pool frames, if they may be had
+ * @id: the device that wants them, for the message
+ * @frames: how many
+ *
+ * The pools of all devices together stay within half of RAM, and a pool
+ * grows only if the machine has that much memory available and an eighth
+ * of RAM to spare besides, so that no allocation of swapmem's wakes the
+ * OOM killer. Undo with swapmem_pool_uncharge().
+ *
+ * Context: any process context.
+ * Return: 0, or -ENOMEM with the cause logged.
+ */
+int swapmem_pool_charge(int id, unsigned long frames)
+{
+	unsigned long max = swapmem_pool_max() >> PAGE_SHIFT;
+	unsigned long keep = totalram_pages() / 8;
+	long avail = si_mem_available();
+	long total;
+
+	total = atomic_long_add_return(frames, &swapmem_pool_frames);
+	if (total > max) {
+		atomic_long_sub(frames, &swapmem_pool_frames);
+		pr_err_ratelimited("swapmem%d: pool_size: the pools of all devices would take %lu MiB, over half of RAM (%lu MiB): ask for less, or shrink or remove another device\n",
+				   id, (unsigned long)total >> (20 - PAGE_SHIFT),
+				   max >> (20 - PAGE_SHIFT));
+		return -ENOMEM;
+	}
+	if (avail < 0 || frames + keep > (unsigned long)avail) {
+		atomic_long_sub(frames, &swapmem_pool_frames);
+		pr_err_ratelimited("swapmem%d: pool_size: %lu MiB more asked, %lu MiB of RAM available and %lu MiB of it kept for the rest of the machine: free memory or ask for less\n",
+				   id, frames >> (20 - PAGE_SHIFT),
+				   max(avail, 0L) >> (20 - PAGE_SHIFT),
+				   keep >> (20 - PAGE_SHIFT));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * swapmem_pool_uncharge() - count @frames pool frames freed
+ * @frames: how many
+ *
+ * Context: any.
+ */
+void swapmem_pool_uncharge(unsigned long frames)
+{
+	atomic_long_sub(frames, &swapmem_pool_frames);
+}
 
 /**
  * swapmem_space_enter() - count a new space on a device, unless it goes away
@@ -186,12 +250,9 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 	atomic_set(&sdev->nr_spaces, 0);
 	ret = swapmem_pool_init(sdev, pool_size >> PAGE_SHIFT);
 	sdev->pin_limit = sdev->nr_frames / 4;
-	if (ret) {
-		pr_err("swapmem%d: cannot allocate a %lu KiB pool\n", id,
-		       pool_size >> 10);
+	if (ret)
 		goto free_sdev;
-	}
-	if (backing[0]) {
+	if (backing && backing[0]) {
 		ret = swapmem_store_attach(sdev, backing);
 		if (ret)
 			goto free_pool;
@@ -215,10 +276,12 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 
 	swapmem_devices[id] = sdev;
 	pr_info("swapmem%d: %lu KiB pool, backing device %s\n", id,
-		sdev->nr_frames << (PAGE_SHIFT - 10), backing[0] ? backing : "none");
+		sdev->nr_frames << (PAGE_SHIFT - 10),
+		backing && backing[0] ? backing : "none");
 	return 0;
 
 put_dev:
+	pr_err("swapmem%d: cannot register the device (error %d)\n", id, ret);
 	put_device(&sdev->dev);
 	return ret;
 
@@ -249,13 +312,21 @@ static ssize_t hot_add_show(SWAPMEM_CLASS_CONST struct class *class,
 	for (id = 0; id < SWAPMEM_MAX_DEVICES; id++)
 		if (!swapmem_devices[id])
 			break;
-	ret = id < SWAPMEM_MAX_DEVICES ? swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, "") : -ENOSPC;
+	if (swapmem_state != SWAPMEM_LIVE)
+		ret = -ENODEV;
+	else if (id == SWAPMEM_MAX_DEVICES)
+		ret = -ENOSPC;
+	else
+		ret = swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, NULL);
 	mutex_unlock(&swapmem_devices_lock);
 	if (ret == -ENOSPC)
-		pr_err_ratelimited("hot_add: all %d devices exist\n", SWAPMEM_MAX_DEVICES);
+		pr_err_ratelimited("hot_add: all %d devices exist: remove one first\n",
+				   SWAPMEM_MAX_DEVICES);
 	return ret ? ret : sysfs_emit(buf, "%d\n", id);
 }
-static CLASS_ATTR_RO(hot_add);
+
+/* reading it creates a device: root only */
+static struct class_attribute class_attr_hot_add = __ATTR_RO_MODE(hot_add, 0400);
 
 static ssize_t hot_remove_store(SWAPMEM_CLASS_CONST struct class *class,
 				SWAPMEM_CLASS_ATTR_CONST struct class_attribute *attr,
@@ -268,7 +339,7 @@ static ssize_t hot_remove_store(SWAPMEM_CLASS_CONST struct class *class,
 		return -EINVAL;
 	mutex_lock(&swapmem_devices_lock);
 	sdev = swapmem_devices[id];
-	if (!sdev) {
+	if (!sdev || swapmem_state != SWAPMEM_LIVE) {
 		ret = -ENODEV;
 	} else if (atomic_read(&sdev->nr_spaces)) {
 		pr_err_ratelimited("swapmem%d: hot_remove: %d spaces are open: busy\n",
@@ -308,17 +379,24 @@ static int __init swapmem_init(void)
 		goto unregister_class;
 
 	mutex_lock(&swapmem_devices_lock);
-	ret = swapmem_dev_add(0, swapmem_pool_size, swapmem_backing_dev);
-	for (id = 1; !ret && id < swapmem_nr_devices; id++)
-		ret = swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, "");
+	for (id = 0; id < swapmem_nr_devices; id++) {
+		ret = id ? swapmem_dev_add(id, SWAPMEM_POOL_DEFAULT, NULL) :
+			   swapmem_dev_add(0, swapmem_pool_size, swapmem_backing_dev);
+		if (ret)
+			break;
+	}
 	if (ret) {
-		pr_err("cannot create swapmem%d: %d\n", id, ret);
+		pr_err("not loaded: swapmem%d could not be created (error %d, cause above)\n",
+		       id, ret);
 		while (id--)
-			if (swapmem_devices[id])
-				swapmem_dev_remove(swapmem_devices[id]);
+			swapmem_dev_remove(swapmem_devices[id]);
 		mutex_unlock(&swapmem_devices_lock);
+		/* kmod words ENOENT as "Unknown symbol in module" */
+		if (ret == -ENOENT)
+			ret = -ENODEV;
 		goto unregister_region;
 	}
+	swapmem_state = SWAPMEM_LIVE;
 	mutex_unlock(&swapmem_devices_lock);
 	return 0;
 
@@ -335,7 +413,9 @@ static void __exit swapmem_exit(void)
 {
 	int id;
 
+	/* from here on, hot_add and hot_remove refuse */
 	mutex_lock(&swapmem_devices_lock);
+	swapmem_state = SWAPMEM_UNLOADING;
 	for (id = 0; id < SWAPMEM_MAX_DEVICES; id++)
 		if (swapmem_devices[id])
 			swapmem_dev_remove(swapmem_devices[id]);

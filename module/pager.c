@@ -26,6 +26,7 @@
  */
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -37,15 +38,28 @@
 
 #include "swapmem_drv.h"
 
+/*
+ * Pool memory is asked for without the OOM killer: a pool the machine
+ * cannot give fails with ENOMEM, and nothing else pays for the attempt.
+ */
+#define SWAPMEM_POOL_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
+ * A fault that needs a dirty page written while the backing device fails
+ * waits out its back-off, then tries again, for this long at most before
+ * it gives up (SIGBUS).
+ */
+#define SWAPMEM_WRITE_WAIT	(10 * HZ)
+
 static struct lock_class_key swapmem_frame_lock_key;
 
 static struct swapmem_frame *swapmem_frame_alloc(void)
 {
-	struct swapmem_frame *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct swapmem_frame *f = kzalloc(sizeof(*f), SWAPMEM_POOL_GFP);
 
 	if (!f)
 		return NULL;
-	f->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	f->page = alloc_page(SWAPMEM_POOL_GFP);
 	if (!f->page) {
 		kfree(f);
 		return NULL;
@@ -61,12 +75,20 @@ static void swapmem_frame_release(struct swapmem_frame *f)
 	kfree(f);
 }
 
-/* Allocate @n free frames onto @list. Sleeps. */
+/*
+ * Allocate @n free frames onto @list: 0, -ENOMEM, or -EINTR when the
+ * caller was killed meanwhile (nothing is left allocated). Sleeps.
+ */
 static int swapmem_frames_alloc(struct list_head *list, unsigned long n)
 {
 	struct swapmem_frame *f, *tmp;
+	int ret = -ENOMEM;
 
 	while (n--) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto free;
+		}
 		f = swapmem_frame_alloc();
 		if (!f)
 			goto free;
@@ -78,7 +100,7 @@ free:
 	list_for_each_entry_safe(f, tmp, list, link)
 		swapmem_frame_release(f);
 	INIT_LIST_HEAD(list);
-	return -ENOMEM;
+	return ret;
 }
 
 /**
@@ -86,22 +108,32 @@ free:
  * @sdev: device being created
  * @nr_frames: frames to allocate
  *
+ * The frames count against the pools of all devices together (at most
+ * half of RAM) and must leave the machine memory to spare.
+ *
  * Context: process context, may sleep.
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM (cause logged) or -EINTR.
  */
 int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames)
 {
 	struct swapmem_frame *f;
 	unsigned long i = 0;
+	int ret;
 
 	INIT_LIST_HEAD(&sdev->free_frames);
-	sdev->frames = kvcalloc(nr_frames, sizeof(*sdev->frames), GFP_KERNEL);
-	if (!sdev->frames)
-		return -ENOMEM;
-	if (swapmem_frames_alloc(&sdev->free_frames, nr_frames)) {
+	ret = swapmem_pool_charge(sdev->id, nr_frames);
+	if (ret)
+		return ret;
+	sdev->frames = kvcalloc(nr_frames, sizeof(*sdev->frames), SWAPMEM_POOL_GFP);
+	ret = sdev->frames ? swapmem_frames_alloc(&sdev->free_frames, nr_frames) : -ENOMEM;
+	if (ret) {
 		kvfree(sdev->frames);
 		sdev->frames = NULL;
-		return -ENOMEM;
+		swapmem_pool_uncharge(nr_frames);
+		if (ret == -ENOMEM)
+			pr_err("swapmem%d: cannot allocate a %lu KiB pool: out of memory\n",
+			       sdev->id, nr_frames << (PAGE_SHIFT - 10));
+		return ret;
 	}
 	list_for_each_entry(f, &sdev->free_frames, link)
 		sdev->frames[i++] = f;
@@ -127,6 +159,7 @@ void swapmem_pool_exit(struct swapmem_device *sdev)
 		swapmem_frame_release(sdev->frames[i]);
 	kvfree(sdev->frames);
 	sdev->frames = NULL;
+	swapmem_pool_uncharge(sdev->nr_frames);
 }
 
 static bool swapmem_frame_is_busy(struct swapmem_frame *f)
@@ -168,7 +201,7 @@ static unsigned long swapmem_frames_clean(struct swapmem_device *sdev)
 /* Wake the background writeback if too few frames are clean or free. */
 static void swapmem_writeback_kick(struct swapmem_device *sdev)
 {
-	if (READ_ONCE(sdev->has_store) &&
+	if (rcu_access_pointer(sdev->store) &&
 	    swapmem_frames_clean(sdev) < swapmem_wb_low(sdev))
 		queue_work(system_unbound_wq, &sdev->wb_work);
 }
@@ -189,6 +222,19 @@ static void swapmem_frame_lock(struct swapmem_device *sdev,
 {
 	lockdep_assert_held(&sdev->lock);
 	__swapmem_frame_lock(f);
+}
+
+/* The same for a fault that may give up: 0, or -EINTR for a fatal signal. */
+static int swapmem_frame_lock_killable(struct swapmem_device *sdev,
+				       struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->lock);
+	lock_map_acquire(&f->dep_map);
+	if (wait_on_bit_lock(&f->lock, 0, TASK_KILLABLE)) {
+		lock_map_release(&f->dep_map);
+		return -EINTR;
+	}
+	return 0;
 }
 
 static bool swapmem_frame_trylock(struct swapmem_frame *f)
@@ -216,9 +262,9 @@ static void swapmem_frame_assert_locked(struct swapmem_frame *f)
 }
 
 /*
- * DIRTY changes only here, so nr_dirty stays exact: set by faults under
- * the frame lock, cleared under the pager lock on frames no fault can map
- * (BUSY, or out of every page table).
+ * DIRTY changes only here, so the dirty counts stay exact: set by faults
+ * under the frame lock, cleared under the pager lock on frames no fault
+ * can map (BUSY, or out of every page table).
  */
 static void swapmem_frame_set_dirty(struct swapmem_device *sdev,
 				    struct swapmem_frame *f)
@@ -227,6 +273,7 @@ static void swapmem_frame_set_dirty(struct swapmem_device *sdev,
 	if (test_and_set_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
 		return;
 	atomic_long_inc(&sdev->nr_dirty);
+	atomic_long_inc(&f->space->nr_dirty);
 	swapmem_writeback_kick(sdev);
 }
 
@@ -234,8 +281,69 @@ static void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
 				      struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->lock);
-	if (test_and_clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
-		atomic_long_dec(&sdev->nr_dirty);
+	if (!test_and_clear_bit(SWAPMEM_FRAME_DIRTY, &f->flags))
+		return;
+	atomic_long_dec(&sdev->nr_dirty);
+	atomic_long_dec(&f->space->nr_dirty);
+}
+
+/* Count page table entry @entry of @space in (@d = 1) or out (-1). */
+static void swapmem_pt_count(struct swapmem_space *space, void *entry, long d)
+{
+	if (!entry)
+		return;
+	if (xa_is_value(entry))
+		WRITE_ONCE(space->nr_swapped, space->nr_swapped + d);
+	else
+		WRITE_ONCE(space->nr_resident, space->nr_resident + d);
+}
+
+/*
+ * Point page @index of @space at @entry: a frame, swapmem_swapped() or
+ * NULL (nothing), keeping the space's counts. Replacing an entry needs no
+ * memory; a new one may need some, from @gfp. Returns 0 or -ENOMEM.
+ * Context: pager lock held.
+ */
+static int swapmem_pt_set(struct swapmem_space *space, pgoff_t index,
+			  void *entry, gfp_t gfp)
+{
+	void *old;
+
+	lockdep_assert_held(&space->sdev->lock);
+	if (entry)
+		old = xa_store(&space->pt, index, entry, gfp);
+	else
+		old = xa_erase(&space->pt, index);
+	if (xa_is_err(old))
+		return xa_err(old);
+	swapmem_pt_count(space, old, -1);
+	swapmem_pt_count(space, entry, 1);
+	return 0;
+}
+
+/* The frame page @index of @space is resident in, or NULL. Pager lock held. */
+static struct swapmem_frame *swapmem_pt_frame(struct swapmem_space *space,
+					      pgoff_t index)
+{
+	void *entry = xa_load(&space->pt, index);
+
+	return entry && !xa_is_value(entry) ? entry : NULL;
+}
+
+/*
+ * Let others have the pager lock every SWAPMEM_WALK_BATCH steps of a walk
+ * (*@steps counts them). Returns -EINTR when the caller was killed.
+ * Context: pager lock held; dropped and retaken: look again.
+ */
+static int swapmem_walk_pause(struct swapmem_device *sdev, unsigned long *steps)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	if (++*steps % SWAPMEM_WALK_BATCH)
+		return 0;
+	mutex_unlock(&sdev->lock);
+	cond_resched();
+	mutex_lock(&sdev->lock);
+	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 /* Queue an owned frame at the tail of the small or main queue. */
@@ -301,16 +409,44 @@ static void swapmem_frame_unbusy(struct swapmem_device *sdev,
 
 /*
  * Wait until some BUSY frame settles. The caller saw one under the lock, so
- * the wait ends. Sleeps; the caller must look again at whatever it read.
+ * the wait ends. Returns 0, or -EINTR if @killable and a fatal signal came
+ * first. Sleeps; the caller must look again at whatever it read.
  */
-static void swapmem_wait_unbusy(struct swapmem_device *sdev)
+static int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	unsigned long seen = sdev->unbusy_seq;
+	int ret = 0;
 
 	mutex_unlock(&sdev->lock);
-	wait_event(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+	if (killable)
+		ret = wait_event_killable(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+	else
+		wait_event(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+	swapmem_race_window(SWAPMEM_RACE_UNBUSY);
 	mutex_lock(&sdev->lock);
+	return ret ? -EINTR : 0;
+}
+
+/*
+ * Wait until a failing backing device's back-off ends. Returns 0, or
+ * -EINTR if @killable and a fatal signal came first.
+ * Context: pager lock held; dropped and retaken: look again.
+ */
+static int swapmem_wait_backoff(struct swapmem_device *sdev, bool killable)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	long left = (long)(swapmem_store(sdev)->retry_at - jiffies);
+
+	if (left <= 0)
+		return 0;
+	mutex_unlock(&sdev->lock);
+	if (killable)
+		schedule_timeout_killable(left);
+	else
+		schedule_timeout_uninterruptible(left);
+	mutex_lock(&sdev->lock);
+	return killable && fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 /*
@@ -378,6 +514,10 @@ static int swapmem_frame_write(struct swapmem_device *sdev,
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
+	swapmem_frame_assert_locked(f);
+	/* callers look at the store under the pager lock first */
+	if (WARN_ON_ONCE(!swapmem_store(sdev)))
+		return -ENOSPC;
 	if (!slot)
 		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
 	if (!slot)
@@ -389,13 +529,39 @@ static int swapmem_frame_write(struct swapmem_device *sdev,
 	mutex_unlock(&sdev->lock);
 	ret = swapmem_slot_rw(sdev, f->page, slot, true);
 	mutex_lock(&sdev->lock);
+	swapmem_slot_written(sdev, slot, ret);
 	if (ret) {
-		swapmem_stat_inc(sdev, WRITE_ERRORS);
 		swapmem_io_error(sdev, f, slot, true, ret);
-		swapmem_slot_retire(sdev, slot);
 		f->slot = 0;
 	}
 	return ret;
+}
+
+/*
+ * Victim @f left its page: point the page table entry at its slot (or at
+ * nothing: a clean page with no slot is all zeros) and make @f owned by
+ * nobody. Under its frame lock, like every change of owner, so that a
+ * lockless fault that holds the lock sees the frame as it was or as it
+ * is now, never half of each.
+ */
+static void swapmem_evicted(struct swapmem_device *sdev, struct swapmem_frame *f,
+			    bool ghost)
+{
+	struct swapmem_space *space = f->space;
+
+	swapmem_frame_assert_locked(f);
+	swapmem_pt_set(space, f->index,
+		       f->slot ? swapmem_swapped(f->slot, ghost) : NULL, GFP_NOWAIT);
+	space->evictions++;
+	if (test_bit(SWAPMEM_FRAME_RA, &f->flags)) {
+		swapmem_stat_inc(sdev, READAHEAD_WASTED);
+		WRITE_ONCE(space->ra_win, READ_ONCE(space->ra_win) / 2);
+	}
+	swapmem_frame_clear_dirty(sdev, f);
+	swapmem_queue_del(sdev, f);
+	f->space = NULL;
+	f->slot = 0;
+	f->flags = 0;
 }
 
 /*
@@ -414,8 +580,6 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 			 bool ghost, bool clean_only)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
-	struct swapmem_space *space = f->space;
-	pgoff_t index = f->index;
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
@@ -427,30 +591,16 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		swapmem_frame_unlock(f);
 		return -EBUSY;
 	}
-	space->evictions++;
-
-	if (test_bit(SWAPMEM_FRAME_RA, &f->flags)) {
-		swapmem_stat_inc(sdev, READAHEAD_WASTED);
-		WRITE_ONCE(space->ra_win, READ_ONCE(space->ra_win) / 2);
-	}
 	/* No PTE maps it, and no fault can map or dirty it: it is locked. */
 	if (!swapmem_frame_is_dirty(f)) {
-		if (f->slot)
-			xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost),
-				 GFP_NOWAIT);
-		else
-			xa_erase(&space->pt, index);
+		swapmem_evicted(sdev, f, ghost);
 		swapmem_stat_inc(sdev, EVICTIONS_CLEAN);
-		swapmem_queue_del(sdev, f);
-		f->space = NULL;
-		f->flags = 0;
-		f->slot = 0;
 		swapmem_frame_unlock(f);
 		return 0;
 	}
 
 	/* a fault waits for this write: the writeback is behind */
-	if (sdev->has_store && READ_ONCE(sdev->wb_reserve))
+	if (READ_ONCE(sdev->wb_reserve))
 		queue_work(system_unbound_wq, &sdev->wb_work);
 	ret = swapmem_frame_write(sdev, f);
 	if (ret == -ENOSPC) {
@@ -461,33 +611,27 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		swapmem_frame_unbusy(sdev, f);
 		return ret;
 	}
-	/*
-	 * A lockless fault may have locked it, BUSY, during the write: it
-	 * changes owner under its lock, so that such a fault sees it as it
-	 * was or as it is now, never half of each.
-	 */
+	/* a lockless fault may have locked it, BUSY, during the write */
 	swapmem_frame_lock(sdev, f);
-	xa_store(&space->pt, index, swapmem_swapped(f->slot, ghost), GFP_NOWAIT);
+	swapmem_evicted(sdev, f, ghost);
 	swapmem_stat_inc(sdev, EVICTIONS_DIRTY);
-	swapmem_frame_clear_dirty(sdev, f);
-	swapmem_queue_del(sdev, f);
-	f->space = NULL;
-	f->slot = 0;
-	f->flags = 0;
 	swapmem_frame_unlock(f);
 	swapmem_wake_waiters(sdev);
 	return 0;
 }
 
-/* Can @f leave the pool now? A dirty page needs somewhere to go. */
+/*
+ * Can @f leave the pool now? A dirty page needs somewhere to go, and a
+ * backing device that is not backing off after a failed write.
+ */
 static bool swapmem_frame_is_evictable(struct swapmem_device *sdev,
 				       struct swapmem_frame *f)
 {
 	if (!swapmem_frame_is_dirty(f))
 		return true;
-	if (!sdev->has_store)
+	if (swapmem_store_backing_off(sdev))
 		return false;
-	return f->slot || sdev->store.used + sdev->store.bad + 1 < sdev->store.nr_slots;
+	return f->slot || swapmem_slot_available(sdev);
 }
 
 /* Advance the CLOCK hand by one frame and return the frame it was on. */
@@ -517,37 +661,37 @@ static void swapmem_frame_spare(struct swapmem_device *sdev,
 /*
  * A search's verdict on a frame with no reference left: 1 with *@victim
  * evicted, 0 to pass it by (it cannot go now), -EAGAIN after a failed
- * eviction (the lock was dropped; only clean victims from now on).
+ * write (the lock was dropped; the store now backs off, so the search
+ * goes on with clean victims only).
  */
 static int swapmem_try_evict(struct swapmem_device *sdev,
 			     struct swapmem_frame *f, bool ghost,
-			     bool *write_failed, struct swapmem_frame **victim)
+			     bool clean_only, struct swapmem_frame **victim)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	int ret;
 
 	if (!swapmem_frame_is_evictable(sdev, f) ||
-	    (*write_failed && swapmem_frame_is_dirty(f)))
+	    (clean_only && swapmem_frame_is_dirty(f)))
 		return 0;
-	ret = swapmem_evict(sdev, f, ghost, *write_failed);
+	ret = swapmem_evict(sdev, f, ghost, clean_only);
 	if (!ret) {
 		*victim = f;
 		return 1;
 	}
-	if (ret == -EBUSY)
-		return 0;	/* a lockless fault dirtied it meanwhile */
-	*write_failed = true;
+	if (ret == -EBUSY || ret == -ENOSPC)
+		return 0;	/* dirtied meanwhile, or no slot after all */
 	return -EAGAIN;
 }
 
 /*
  * CLOCK (and FIFO) victim search: the hand sweeps the frame table, at most
  * two turns. Returns 1 with *@victim evicted, 0 when no frame can go now
- * (*@busy: some are under I/O), -EAGAIN after a failed eviction (the lock
+ * (*@busy: some are under I/O), -EAGAIN after a failed write (the lock
  * was dropped).
  */
 static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
-			     bool *write_failed, struct swapmem_frame **victim)
+			     bool clean_only, struct swapmem_frame **victim)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	struct swapmem_frame *f;
@@ -555,6 +699,8 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 	int ret;
 
 	for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
+		if (scanned && !(scanned % SWAPMEM_WALK_BATCH))
+			cond_resched();
 		f = swapmem_hand_step(sdev);
 		if (!f->space)
 			continue;
@@ -570,7 +716,7 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 			swapmem_frame_spare(sdev, f);
 			continue;
 		}
-		ret = swapmem_try_evict(sdev, f, false, write_failed, victim);
+		ret = swapmem_try_evict(sdev, f, false, clean_only, victim);
 		if (ret)
 			return ret;
 	}
@@ -588,7 +734,7 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
  * Same returns as swapmem_hand_scan().
  */
 static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
-			       bool *write_failed, struct swapmem_frame **victim)
+			       bool clean_only, struct swapmem_frame **victim)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
 	unsigned long target = max(1UL, sdev->nr_frames / 10);
@@ -599,6 +745,8 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 	int ret;
 
 	for (steps = 0; steps < limit; steps++) {
+		if (steps && !(steps % SWAPMEM_WALK_BATCH))
+			cond_resched();
 		small = sdev->nr_small > target || !sdev->nr_main;
 		q = small ? &sdev->small : &sdev->main;
 		f = list_first_entry_or_null(q, struct swapmem_frame, link);
@@ -628,29 +776,39 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 			}
 			continue;
 		}
-		ret = swapmem_try_evict(sdev, f, small, write_failed, victim);
+		ret = swapmem_try_evict(sdev, f, small, clean_only, victim);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+/* How swapmem_frame_get() may wait. */
+#define SWAPMEM_GET_NOWAIT	BIT(0)	/* free or clean only, the lock kept */
+#define SWAPMEM_GET_KILLABLE	BIT(1)	/* waits end at a fatal signal */
+#define SWAPMEM_GET_NOBACKOFF	BIT(2)	/* no wait for a back-off: -EAGAIN */
+
 /*
  * Get a frame owned by nobody: a free one, or the victim of the device's
- * replacement policy. Returns NULL when every frame is resident and cannot
- * be evicted (dirty with nowhere to write it, or pinned).
- * After a failed write only clean victims are tried, so a failing disk
- * sees one write per call and the search ends.
- * With @nowait (readahead) only a free frame or a clean victim will do,
- * and the lock is never dropped: NULL if there is none now.
+ * replacement policy. Frames under I/O are waited for. While a failing
+ * backing device backs off, dirty victims wait for the back-off to end,
+ * for SWAPMEM_WRITE_WAIT at most, or, with SWAPMEM_GET_NOBACKOFF, the
+ * caller is told to wait itself (ERR_PTR(-EAGAIN)).
+ * With SWAPMEM_GET_NOWAIT (readahead) only a free frame or a clean victim
+ * will do, and the lock is never dropped.
+ * Returns the frame, ERR_PTR(-ENOSPC) when every frame is resident and
+ * none can be evicted (dirty with nowhere to write it, or pinned), or
+ * ERR_PTR(-EINTR) when a fatal signal cut a killable wait short.
  * Context: pager lock held; dropped and retaken while waiting or writing.
  */
 static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
-					       bool nowait)
+					       unsigned int how)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
-	bool busy, write_failed = nowait;
+	bool nowait = how & SWAPMEM_GET_NOWAIT, killable = how & SWAPMEM_GET_KILLABLE;
+	unsigned long give_up = jiffies + SWAPMEM_WRITE_WAIT;
 	struct swapmem_frame *f;
+	bool busy;
 	int ret;
 
 	lockdep_assert_held(&sdev->lock);
@@ -665,16 +823,30 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 
 		busy = false;
 		if (sdev->policy == SWAPMEM_POLICY_S3FIFO)
-			ret = swapmem_s3fifo_scan(sdev, &busy, &write_failed, &f);
+			ret = swapmem_s3fifo_scan(sdev, &busy, nowait, &f);
 		else
-			ret = swapmem_hand_scan(sdev, &busy, &write_failed, &f);
+			ret = swapmem_hand_scan(sdev, &busy, nowait, &f);
 		if (ret > 0)
 			return f;
 		if (ret == -EAGAIN || !list_empty(&sdev->free_frames))
 			continue;
-		if (!busy || nowait)
-			return NULL;
-		swapmem_wait_unbusy(sdev);
+		if (nowait)
+			return ERR_PTR(-ENOSPC);
+		if (busy) {
+			if (swapmem_wait_unbusy(sdev, killable))
+				return ERR_PTR(-EINTR);
+			continue;
+		}
+		if (swapmem_store_backing_off(sdev) &&
+		    atomic_long_read(&sdev->nr_dirty) &&
+		    time_before(swapmem_store(sdev)->retry_at, give_up)) {
+			if (how & SWAPMEM_GET_NOBACKOFF)
+				return ERR_PTR(-EAGAIN);
+			if (swapmem_wait_backoff(sdev, killable))
+				return ERR_PTR(-EINTR);
+			continue;
+		}
+		return ERR_PTR(-ENOSPC);
 	}
 }
 
@@ -729,6 +901,25 @@ static bool swapmem_fault_may_unlock(struct vm_fault *vmf)
 }
 
 /*
+ * May this fault's waits be cut short by a fatal signal? Where the fault
+ * can then let go of its lock and be retried (it never is: the task dies
+ * on its way back), which every user-space fault allows.
+ */
+static bool swapmem_fault_killable(struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_KILLABLE) &&
+	       (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
+	       !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT);
+}
+
+/* A fatal signal cut a killable fault's wait short: end the fault. */
+static vm_fault_t swapmem_fault_killed(struct vm_fault *vmf)
+{
+	swapmem_release_fault_lock(vmf);
+	return VM_FAULT_RETRY;
+}
+
+/*
  * Let go of mmap_lock (the fault will return VM_FAULT_RETRY); the space's
  * file is pinned in *@fpin until then. After this the vma must not be
  * touched: it may be gone.
@@ -777,8 +968,8 @@ static struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *
 		e = xa_load(&space->pt, index + b->n);
 		if (!xa_is_value(e))
 			break;
-		g = swapmem_frame_get(sdev, true);
-		if (!g)
+		g = swapmem_frame_get(sdev, SWAPMEM_GET_NOWAIT);
+		if (IS_ERR(g))
 			break;
 		/* the lock is not dropped with nowait; look again all the same */
 		if (xa_load(&space->pt, index + b->n) != e) {
@@ -791,7 +982,7 @@ static struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *
 		g->flags = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_RA);
 		swapmem_queue_add(sdev, g, SWAPMEM_Q_SMALL);
 		/* replaces an entry: needs no memory */
-		xa_store(&space->pt, g->index, g, GFP_NOWAIT);
+		swapmem_pt_set(space, g->index, g, GFP_NOWAIT);
 		b->entries[b->n] = e;
 		b->frames[b->n++] = g;
 	}
@@ -845,7 +1036,7 @@ static void swapmem_readahead_finish(struct swapmem_space *space,
 		}
 		/* never seen un-BUSY: out of the page table, then free */
 		swapmem_frame_lock(sdev, g);
-		xa_store(&space->pt, g->index, b->entries[i], GFP_NOWAIT);
+		swapmem_pt_set(space, g->index, b->entries[i], GFP_NOWAIT);
 		swapmem_frame_free(sdev, g);
 		swapmem_frame_unlock(g);
 	}
@@ -870,7 +1061,8 @@ static void swapmem_readahead_hit(struct swapmem_space *space)
  * or read from the page's slot. Threads loading the same page wait for the
  * one read. Returns ERR_PTR(-ENOSPC) when no frame can be freed,
  * ERR_PTR(-EIO) when the read failed, ERR_PTR(-ENOMEM) when the page table
- * cannot grow.
+ * cannot grow, ERR_PTR(-EINTR) when @killable and a fatal signal cut a
+ * wait short.
  *
  * A fault (@vmf not NULL) that may retry waits for a read, its own or
  * another thread's, without mmap_lock: it returns ERR_PTR(-EAGAIN) with the
@@ -884,7 +1076,7 @@ static struct swapmem_frame *swapmem_page_load(struct swapmem_space *space,
 					       pgoff_t index,
 					       enum swapmem_load *how,
 					       struct vm_fault *vmf,
-					       struct file **fpin)
+					       struct file **fpin, bool killable)
 	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
 {
 	struct swapmem_device *sdev = space->sdev;
@@ -902,13 +1094,15 @@ again:
 		f = entry;
 		if (swapmem_frame_is_busy(f)) {
 			if (!swapmem_fault_may_unlock(vmf)) {
-				swapmem_wait_unbusy(sdev);
+				if (swapmem_wait_unbusy(sdev, killable))
+					return ERR_PTR(-EINTR);
 				goto again;
 			}
 			seen = sdev->unbusy_seq;
 			mutex_unlock(&sdev->lock);
 			swapmem_fault_unlock(vmf, fpin);
-			wait_event(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+			/* a fatal signal ends the wait; the retry never comes */
+			wait_event_killable(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
 			mutex_lock(&sdev->lock);
 			*how = SWAPMEM_LOAD_RESIDENT;
 			return ERR_PTR(-EAGAIN);
@@ -916,8 +1110,8 @@ again:
 		if (test_bit(SWAPMEM_FRAME_IOERR, &f->flags)) {
 			/* its read failed, counted then: back to the slot */
 			swapmem_frame_lock(sdev, f);
-			xa_store(&space->pt, index, swapmem_swapped(f->slot, false),
-				 GFP_NOWAIT);
+			swapmem_pt_set(space, index, swapmem_swapped(f->slot, false),
+				       GFP_NOWAIT);
 			swapmem_frame_free(sdev, f);
 			swapmem_frame_unlock(f);
 			return ERR_PTR(-EIO);
@@ -929,9 +1123,22 @@ again:
 		return f;
 	}
 
-	f = swapmem_frame_get(sdev, false);
-	if (!f)
-		return ERR_PTR(-ENOSPC);
+	f = swapmem_frame_get(sdev, (killable ? SWAPMEM_GET_KILLABLE : 0) |
+			      (swapmem_fault_may_unlock(vmf) ? SWAPMEM_GET_NOBACKOFF : 0));
+	if (PTR_ERR_OR_ZERO(f) == -EAGAIN) {
+		/* a failing device backs off: wait for it without mmap_lock */
+		long left = (long)(swapmem_store(sdev)->retry_at - jiffies);
+
+		mutex_unlock(&sdev->lock);
+		swapmem_fault_unlock(vmf, fpin);
+		if (left > 0)
+			schedule_timeout_killable(left);
+		mutex_lock(&sdev->lock);
+		*how = SWAPMEM_LOAD_RESIDENT;
+		return f;
+	}
+	if (IS_ERR(f))
+		return f;
 	/* The lock may have been dropped: if the page moved, start over. */
 	if (xa_load(&space->pt, index) != entry) {
 		swapmem_frame_free(sdev, f);
@@ -944,7 +1151,7 @@ again:
 	if (!entry) {
 		f->slot = 0;
 		clear_highpage(f->page);
-		if (xa_err(xa_store(&space->pt, index, f, GFP_KERNEL))) {
+		if (swapmem_pt_set(space, index, f, GFP_KERNEL)) {
 			swapmem_frame_free(sdev, f);
 			return ERR_PTR(-ENOMEM);
 		}
@@ -959,7 +1166,7 @@ again:
 	slot = swapmem_entry_slot(entry);
 	f->slot = slot;
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-	xa_store(&space->pt, index, f, GFP_NOWAIT);
+	swapmem_pt_set(space, index, f, GFP_NOWAIT);
 	if (vmf)
 		ra = swapmem_readahead_prepare(space, index, f);
 	mutex_unlock(&sdev->lock);
@@ -981,7 +1188,7 @@ again:
 		}
 		/* never seen un-BUSY: out of the page table, then free */
 		swapmem_frame_lock(sdev, f);
-		xa_store(&space->pt, index, entry, GFP_NOWAIT);
+		swapmem_pt_set(space, index, entry, GFP_NOWAIT);
 		swapmem_frame_free(sdev, f);
 		swapmem_frame_unlock(f);
 		swapmem_wake_waiters(sdev);
@@ -1047,82 +1254,12 @@ static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *spa
 	return f;
 }
 
-/**
- * swapmem_pager_fault() - serve a fault on a page of a space
- * @space: the space
- * @vmf: the fault
- *
- * Maps a resident page (minor fault), or takes a frame (free, or evicted
- * by CLOCK) and fills it with zeros (first touch) or from its slot (major
- * fault). Threads faulting the same page while it is read in wait for that
- * one read. On a fault's first attempt the read, or the wait for another
- * thread's, happens without mmap_lock, and the fault is retried to map the
- * page (the VM_FAULT_RETRY protocol).
- *
- * Context: process context, mmap_lock held for read; sleeps.
- * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
- * is mapped; VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
- * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
- * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
- */
-vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf)
+/* Count a fault served by swapmem_page_load() as what it was. */
+static void swapmem_fault_count(struct swapmem_space *space,
+				struct swapmem_frame *f, enum swapmem_load how)
 {
 	struct swapmem_device *sdev = space->sdev;
-	u64 start = ktime_get_ns();
-	struct file *fpin = NULL;
-	enum swapmem_load how;
-	struct swapmem_frame *f;
-	vm_fault_t ret;
 
-	f = swapmem_frame_find_locked(space, vmf->pgoff);
-	if (f) {
-		/* without the pager lock: a minor fault, or a major one's retry */
-		how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
-		      SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
-		if (how == SWAPMEM_LOAD_RESIDENT) {
-			swapmem_stat_inc(sdev, MINOR_FAULTS);
-			atomic_long_inc(&space->minor_faults);
-		}
-		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
-			swapmem_readahead_hit(space);
-		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
-			swapmem_stat_inc(sdev, REF_FAULTS);
-		ret = swapmem_frame_map(vmf, f);
-		swapmem_frame_unlock(f);
-		if (how == SWAPMEM_LOAD_RESIDENT)
-			swapmem_lat_add(sdev->stats.lat_minor, start);
-		return ret;
-	}
-
-	mutex_lock(&sdev->lock);
-	f = swapmem_page_load(space, vmf->pgoff, &how, vmf, &fpin);
-	if (PTR_ERR_OR_ZERO(f) == -EAGAIN) {
-		/* mmap_lock is gone: the retry maps the page */
-		ret = VM_FAULT_RETRY;
-		if (how == SWAPMEM_LOAD_READ) {
-			swapmem_stat_inc(sdev, MAJOR_FAULTS);
-			swapmem_stat_inc(sdev, RETRY_FAULTS);
-			space->major_faults++;
-			ret |= VM_FAULT_MAJOR;
-		}
-		mutex_unlock(&sdev->lock);
-		fput(fpin);
-		if (how == SWAPMEM_LOAD_READ)
-			swapmem_lat_add(sdev->stats.lat_major, start);
-		return ret;
-	}
-	if (IS_ERR(f)) {
-		ret = VM_FAULT_SIGBUS;
-		if (PTR_ERR(f) == -ENOMEM) {
-			ret = VM_FAULT_OOM;
-		} else if (PTR_ERR(f) == -ENOSPC) {
-			swapmem_stat_inc(sdev, NOMEM_FAULTS);
-			pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty or pinned pages, no swap slot): SIGBUS\n",
-					   sdev->id);
-		}
-		mutex_unlock(&sdev->lock);
-		return ret;
-	}
 	switch (how) {
 	case SWAPMEM_LOAD_RESIDENT:
 		swapmem_stat_inc(sdev, MINOR_FAULTS);
@@ -1142,9 +1279,119 @@ vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf
 		/* the retry of a major fault, counted when it read */
 		break;
 	}
-	/* mapped under its frame lock, as every frame is */
-	swapmem_frame_lock(sdev, f);
+}
+
+/* A minor fault (or a major one's retry) served without the pager lock. */
+static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
+					 struct vm_fault *vmf,
+					 struct swapmem_frame *f, u64 start)
+{
+	struct swapmem_device *sdev = space->sdev;
+	enum swapmem_load how;
+	vm_fault_t ret;
+
+	how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
+	      SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
+	if (how == SWAPMEM_LOAD_RESIDENT) {
+		swapmem_stat_inc(sdev, MINOR_FAULTS);
+		atomic_long_inc(&space->minor_faults);
+	}
+	if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+		swapmem_readahead_hit(space);
+	if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
+		swapmem_stat_inc(sdev, REF_FAULTS);
 	ret = swapmem_frame_map(vmf, f);
+	swapmem_frame_unlock(f);
+	if (how == SWAPMEM_LOAD_RESIDENT)
+		swapmem_lat_add(sdev->stats.lat_minor, start);
+	return ret;
+}
+
+/* The fault's answer to a page swapmem_page_load() could not make resident. */
+static vm_fault_t swapmem_fault_error(struct swapmem_device *sdev,
+				      struct vm_fault *vmf, long err)
+{
+	switch (err) {
+	case -EINTR:
+		return swapmem_fault_killed(vmf);
+	case -ENOMEM:
+		return VM_FAULT_OOM;
+	case -ENOSPC:
+		swapmem_stat_inc(sdev, NOMEM_FAULTS);
+		pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty or pinned pages, no swap slot, or the backing device failing): SIGBUS\n",
+				   sdev->id);
+		return VM_FAULT_SIGBUS;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+}
+
+/**
+ * swapmem_pager_fault() - serve a fault on a page of a space
+ * @space: the space
+ * @vmf: the fault
+ *
+ * Maps a resident page (minor fault), or takes a frame (free, or evicted
+ * by CLOCK) and fills it with zeros (first touch) or from its slot (major
+ * fault). Threads faulting the same page while it is read in wait for that
+ * one read. On a fault's first attempt the read, or the wait for another
+ * thread's, happens without mmap_lock, and the fault is retried to map the
+ * page (the VM_FAULT_RETRY protocol). Waits for locks and for other
+ * threads' I/O end early for a fatal signal where the fault allows it.
+ *
+ * Context: process context, mmap_lock held for read; sleeps.
+ * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
+ * is mapped; VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
+ * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
+ * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
+ */
+vm_fault_t swapmem_pager_fault(struct swapmem_space *space, struct vm_fault *vmf)
+{
+	struct swapmem_device *sdev = space->sdev;
+	bool killable = swapmem_fault_killable(vmf);
+	u64 start = ktime_get_ns();
+	struct file *fpin = NULL;
+	enum swapmem_load how;
+	struct swapmem_frame *f;
+	vm_fault_t ret;
+
+	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f)
+		return swapmem_fault_lockless(space, vmf, f, start);
+
+	if (!killable)
+		mutex_lock(&sdev->lock);
+	else if (mutex_lock_killable(&sdev->lock))
+		return swapmem_fault_killed(vmf);
+	f = swapmem_page_load(space, vmf->pgoff, &how, vmf, &fpin, killable);
+	if (PTR_ERR_OR_ZERO(f) == -EAGAIN) {
+		/* mmap_lock is gone: the retry maps the page */
+		ret = VM_FAULT_RETRY;
+		if (how == SWAPMEM_LOAD_READ) {
+			swapmem_stat_inc(sdev, MAJOR_FAULTS);
+			swapmem_stat_inc(sdev, RETRY_FAULTS);
+			space->major_faults++;
+			ret |= VM_FAULT_MAJOR;
+		}
+		mutex_unlock(&sdev->lock);
+		fput(fpin);
+		if (how == SWAPMEM_LOAD_READ)
+			swapmem_lat_add(sdev->stats.lat_major, start);
+		return ret;
+	}
+	if (IS_ERR(f)) {
+		mutex_unlock(&sdev->lock);
+		return swapmem_fault_error(sdev, vmf, PTR_ERR(f));
+	}
+	/* mapped under its frame lock, as every frame is */
+	if (!killable) {
+		swapmem_frame_lock(sdev, f);
+	} else if (swapmem_frame_lock_killable(sdev, f)) {
+		mutex_unlock(&sdev->lock);
+		return swapmem_fault_killed(vmf);
+	}
+	ret = swapmem_frame_map(vmf, f);
+	swapmem_fault_count(space, f, how);
 	swapmem_frame_unlock(f);
 	mutex_unlock(&sdev->lock);
 	if (how == SWAPMEM_LOAD_RESIDENT)
@@ -1204,6 +1451,32 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * Write dirty frame @f of a sync to its slot and keep it, clean. Returns
+ * 0, -ENOSPC (no slot: not even unmapped) or the write's error.
+ * Context: pager lock held, a store attached; dropped and retaken.
+ */
+static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame *f)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	int err;
+
+	if (!f->slot && !swapmem_slot_available(sdev))
+		return -ENOSPC;
+	swapmem_frame_lock(sdev, f);
+	swapmem_frame_unmap(sdev, f);
+	/* BUSY and unmapped while written: nobody can dirty it */
+	err = swapmem_frame_write(sdev, f);
+	if (err == -ENOSPC) {
+		swapmem_frame_unlock(f);
+		return err;
+	}
+	if (!err)
+		swapmem_frame_clear_dirty(sdev, f);
+	swapmem_frame_unbusy(sdev, f);
+	return err;
+}
+
 /**
  * swapmem_space_sync() - write a range of a space's dirty pages to swap
  * @space: the space
@@ -1212,50 +1485,53 @@ vm_fault_t swapmem_pager_mkwrite(struct swapmem_space *space, struct vm_fault *v
  * @done: if not NULL, where to add the pages written
  *
  * The pages stay resident and become clean, so evicting them later needs
- * no write. Without a backing device there is nothing to write to.
+ * no write. Without a backing device there is nothing to write to. A page
+ * that finds no free slot is left as it is (mapped, dirty); the first
+ * failed write ends the sync.
  *
  * Context: process context, no pager lock held; sleeps.
- * Return: 0, -EIO if a write failed (the page stays dirty), or -ENOSPC if
- * the store is full.
+ * Return: 0, -EIO if a write failed (the page stays dirty), -ENOSPC if
+ * the store is full, or -EINTR if the caller was killed.
  */
 int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		       unsigned long *done)
 {
 	struct swapmem_device *sdev = space->sdev;
+	unsigned long index, steps = 0;
 	struct swapmem_frame *f;
-	unsigned long index;
-	void *entry;
 	int err, ret = 0;
+	void *entry;
 
-	if (!sdev->has_store)
-		return 0;
-	mutex_lock(&sdev->lock);
+	if (mutex_lock_killable(&sdev->lock))
+		return -EINTR;
 	xa_for_each_range(&space->pt, index, entry, first, last) {
-		if (xa_is_value(entry))
-			continue;
-		f = entry;
-		while (swapmem_frame_is_busy(f) && xa_load(&space->pt, index) == f)
-			swapmem_wait_unbusy(sdev);
-		if (xa_load(&space->pt, index) != f || !swapmem_frame_is_dirty(f))
-			continue;
-		swapmem_frame_lock(sdev, f);
-		swapmem_frame_unmap(sdev, f);
-		/* BUSY and unmapped while written: nobody can dirty it */
-		err = swapmem_frame_write(sdev, f);
-		if (err == -ENOSPC) {
-			swapmem_frame_unlock(f);
-			ret = -ENOSPC;
-			continue;
+		/* the page table first: a frame it no longer points to may be gone */
+		while ((f = swapmem_pt_frame(space, index)) && swapmem_frame_is_busy(f)) {
+			if (swapmem_wait_unbusy(sdev, true)) {
+				ret = -EINTR;
+				goto out;
+			}
 		}
-		if (!err) {
-			swapmem_frame_clear_dirty(sdev, f);
-			if (done)
+		/* looked at under the lock, again after each time it was let go */
+		if (!swapmem_store(sdev))
+			break;
+		if (f && swapmem_frame_is_dirty(f)) {
+			err = swapmem_frame_sync(sdev, f);
+			if (!err && done)
 				(*done)++;
-		} else {
-			ret = -EIO;
+			if (err == -ENOSPC) {
+				ret = err;
+			} else if (err) {
+				ret = -EIO;
+				break;
+			}
 		}
-		swapmem_frame_unbusy(sdev, f);
+		if (swapmem_walk_pause(sdev, &steps)) {
+			ret = -EINTR;
+			break;
+		}
 	}
+out:
 	mutex_unlock(&sdev->lock);
 	return ret;
 }
@@ -1316,6 +1592,8 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 	b->n = 0;
 	if (sdev->policy != SWAPMEM_POLICY_S3FIFO) {
 		for (i = 0; i < window && b->n < SWAPMEM_BATCH_MAX; i++) {
+			if (i && !(i % SWAPMEM_WALK_BATCH))
+				cond_resched();
 			f = sdev->frames[(sdev->hand + i) % sdev->nr_frames];
 			if (swapmem_writeback_wanted(sdev, f) &&
 			    !swapmem_writeback_take(sdev, b, f))
@@ -1328,6 +1606,8 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 		list_for_each_entry(f, q, link) {
 			if (i++ >= window || b->n == SWAPMEM_BATCH_MAX)
 				return b->n;
+			if (!(i % SWAPMEM_WALK_BATCH))
+				cond_resched();
 			if (swapmem_writeback_wanted(sdev, f) &&
 			    !swapmem_writeback_take(sdev, b, f))
 				return b->n;
@@ -1335,6 +1615,43 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 		if (q == &sdev->main)
 			return b->n;
 	}
+}
+
+/*
+ * Settle a background batch that was written: its pages clean, or, where
+ * the write failed, dirty with no slot. Successes first, so that the
+ * store ends up backing off if any write failed. Returns false if one did.
+ * Context: pager lock held.
+ */
+static bool swapmem_writeback_done(struct swapmem_device *sdev,
+				   struct swapmem_batch_io *b)
+{
+	struct swapmem_frame *f;
+	bool ok = true;
+	unsigned int i;
+
+	lockdep_assert_held(&sdev->lock);
+	for (i = 0; i < b->n; i++) {
+		f = b->frames[i];
+		if (b->errs[i])
+			continue;
+		swapmem_slot_written(sdev, f->slot, 0);
+		swapmem_frame_clear_dirty(sdev, f);
+		swapmem_stat_inc(sdev, WRITEBACK_PAGES);
+	}
+	for (i = 0; i < b->n; i++) {
+		f = b->frames[i];
+		if (b->errs[i]) {
+			swapmem_slot_written(sdev, f->slot, b->errs[i]);
+			swapmem_io_error(sdev, f, f->slot, true, b->errs[i]);
+			f->slot = 0;
+			ok = false;
+		}
+		clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+	}
+	swapmem_stat_inc(sdev, WRITEBACK_BATCHES);
+	swapmem_wake_waiters(sdev);
+	return ok;
 }
 
 /**
@@ -1346,8 +1663,8 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
  * the dirty frames among the next writeback_reserve percent that the
  * replacement policy will look at, in plugged batches, until none is
  * left there. They stay resident, clean, so the faults that evict them
- * need no write. A failed write keeps its page dirty, retires the slot
- * and ends the run.
+ * need no write. A failed write keeps its page dirty and ends the run;
+ * nothing is written while the store backs off after a failure.
  *
  * Context: process context (workqueue); takes the pager lock.
  */
@@ -1356,31 +1673,15 @@ void swapmem_writeback_work(struct work_struct *work)
 	struct swapmem_device *sdev = container_of(work, struct swapmem_device,
 						   wb_work);
 	struct swapmem_batch_io *b = &sdev->wb_batch;
-	struct swapmem_frame *f;
-	bool failed = false;
-	unsigned int i;
+	bool ok = true;
 
 	mutex_lock(&sdev->lock);
-	while (!failed && sdev->has_store && swapmem_writeback_pick(sdev, b)) {
+	while (ok && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
+	       swapmem_writeback_pick(sdev, b)) {
 		mutex_unlock(&sdev->lock);
 		swapmem_slots_rw(sdev, b, true);
 		mutex_lock(&sdev->lock);
-		for (i = 0; i < b->n; i++) {
-			f = b->frames[i];
-			if (b->errs[i]) {
-				swapmem_stat_inc(sdev, WRITE_ERRORS);
-				swapmem_io_error(sdev, f, f->slot, true, b->errs[i]);
-				swapmem_slot_retire(sdev, f->slot);
-				f->slot = 0;
-				failed = true;
-			} else {
-				swapmem_frame_clear_dirty(sdev, f);
-				swapmem_stat_inc(sdev, WRITEBACK_PAGES);
-			}
-			clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
-		}
-		swapmem_stat_inc(sdev, WRITEBACK_BATCHES);
-		swapmem_wake_waiters(sdev);
+		ok = swapmem_writeback_done(sdev, b);
 		mutex_unlock(&sdev->lock);
 		cond_resched();
 		mutex_lock(&sdev->lock);
@@ -1395,74 +1696,134 @@ static int swapmem_cmp_ulong(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Slots a teardown discards and frees at a time, with the pager lock let
+ * go: runs of adjacent slots make one discard each, so the more at once
+ * the fewer. On the stack when there is no memory for more.
+ */
+#define SWAPMEM_TEARDOWN_SLOTS	4096
+#define SWAPMEM_TEARDOWN_MIN	64
+
+/*
+ * Take pages of dead @space out of its page table, from *@index on, until
+ * @max slots are collected in @slots: frames go back to the free list.
+ * Returns how many slots, with *@index where to go on, or ULONG_MAX when
+ * the page table is empty.
+ * Context: pager lock held; let go every SWAPMEM_WALK_BATCH pages, and to
+ * wait for a BUSY frame.
+ */
+static unsigned int swapmem_teardown_batch(struct swapmem_space *space,
+					   unsigned long *index,
+					   unsigned long *slots, unsigned int max)
+	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long steps = 0;
+	struct swapmem_frame *f;
+	unsigned int n = 0;
+	void *entry;
+
+	xa_for_each_start(&space->pt, *index, entry, *index) {
+		if (xa_is_value(entry)) {
+			slots[n++] = swapmem_entry_slot(entry);
+			swapmem_pt_set(space, *index, NULL, 0);
+		} else {
+			f = entry;
+			/* an eviction or a writeback has it: wait, look again */
+			if (swapmem_frame_is_busy(f)) {
+				swapmem_wait_unbusy(sdev, false);
+				return n;
+			}
+			if (test_and_clear_bit(SWAPMEM_FRAME_PINNED, &f->flags)) {
+				sdev->nr_pinned--;
+				space->nr_pinned--;
+			}
+			if (f->slot)
+				slots[n++] = f->slot;
+			/* no mapping is left: no fault can reach it */
+			swapmem_pt_set(space, *index, NULL, 0);
+			swapmem_frame_free(sdev, f);
+		}
+		if (n == max)
+			return n;
+		/* a dying task tears down all the same */
+		swapmem_walk_pause(sdev, &steps);
+	}
+	*index = ULONG_MAX;
+	return n;
+}
+
 /**
  * swapmem_space_teardown() - return all frames and slots of a dead space
  * @space: a space with no mappings left
  *
  * Waits for frames of the space that another thread is writing out, then
  * frees every frame and every slot (discarding them when the device
- * supports it), exactly once.
+ * supports it), exactly once. The pager lock is let go every
+ * SWAPMEM_WALK_BATCH pages and while slots are discarded.
  *
  * Context: process context, no pager lock held; sleeps.
  */
 void swapmem_space_teardown(struct swapmem_space *space)
 {
+	unsigned long stack[SWAPMEM_TEARDOWN_MIN], *slots, index = 0;
+	unsigned int n, max = SWAPMEM_TEARDOWN_SLOTS;
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long index, n = 0, *slots;
-	struct swapmem_frame *f;
-	void *entry;
 
+	slots = kvmalloc_array(max, sizeof(*slots), GFP_KERNEL | __GFP_NOWARN);
+	if (!slots) {
+		slots = stack;
+		max = ARRAY_SIZE(stack);
+	}
 	mutex_lock(&sdev->lock);
 	sdev->committed -= space->size >> PAGE_SHIFT;
-restart:
-	xa_for_each(&space->pt, index, entry) {
-		if (xa_is_value(entry))
-			continue;
-		f = entry;
-		if (swapmem_frame_is_busy(f)) {
-			swapmem_wait_unbusy(sdev);
-			goto restart;
+	while (index != ULONG_MAX) {
+		n = swapmem_teardown_batch(space, &index, slots, max);
+		mutex_unlock(&sdev->lock);
+		if (n) {
+			sort(slots, n, sizeof(*slots), swapmem_cmp_ulong, NULL);
+			swapmem_slots_release(sdev, slots, n);
 		}
-		if (swapmem_frame_is_pinned(f))
-			sdev->nr_pinned--;
-		if (f->slot)
-			xa_store(&space->pt, index, swapmem_swapped(f->slot, false),
-				 GFP_NOWAIT);
-		else
-			xa_erase(&space->pt, index);
-		swapmem_frame_free(sdev, f);
+		cond_resched();
+		mutex_lock(&sdev->lock);
 	}
-	/* Only slots are left. */
-	xa_for_each(&space->pt, index, entry)
-		n++;
-	slots = n ? kvmalloc_array(n, sizeof(*slots), GFP_KERNEL) : NULL;
-	if (!slots) {
-		/* No room to batch discards: free them one by one. */
-		xa_for_each(&space->pt, index, entry)
-			swapmem_slot_free(sdev, swapmem_entry_slot(entry));
-		n = 0;
-	} else {
-		n = 0;
-		xa_for_each(&space->pt, index, entry)
-			slots[n++] = swapmem_entry_slot(entry);
-	}
+	WARN_ON_ONCE(!xa_empty(&space->pt));
 	xa_destroy(&space->pt);
 	mutex_unlock(&sdev->lock);
-
-	if (n) {
-		sort(slots, n, sizeof(*slots), swapmem_cmp_ulong, NULL);
-		swapmem_slots_release(sdev, slots, n);
-	}
-	kvfree(slots);
+	if (slots != stack)
+		kvfree(slots);
 }
 
-/* Pin (or count) pages of a range: all-or-nothing against the pin limit. */
+/* Mark @f pinned, counted; false if it already was. Pager lock held. */
+static bool swapmem_frame_pin(struct swapmem_space *space, struct swapmem_frame *f)
+{
+	if (test_and_set_bit(SWAPMEM_FRAME_PINNED, &f->flags))
+		return false;
+	set_bit(SWAPMEM_FRAME_REF, &f->flags);
+	space->nr_pinned++;
+	return true;
+}
+
+static bool swapmem_frame_unpin(struct swapmem_space *space, struct swapmem_frame *f)
+{
+	if (!test_and_clear_bit(SWAPMEM_FRAME_PINNED, &f->flags))
+		return false;
+	space->nr_pinned--;
+	space->sdev->nr_pinned--;
+	return true;
+}
+
+/*
+ * Pin the pages [@first, @last] of @space, all or nothing against the pin
+ * limit: on failure the pins this call made are undone (@mine, a bitmap
+ * of the range, says which). Returns the pages newly pinned, or -errno.
+ */
 static long swapmem_range_pin(struct swapmem_space *space, pgoff_t first,
-			      pgoff_t last)
+			      pgoff_t last, unsigned long *mine)
 	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
 {
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long index, need = last - first + 1, done = 0;
+	unsigned long index, need = last - first + 1, done = 0, steps = 0;
 	enum swapmem_load how;
 	struct swapmem_frame *f;
 	void *entry;
@@ -1476,19 +1837,32 @@ static long swapmem_range_pin(struct swapmem_space *space, pgoff_t first,
 	/* Reserve the quota first: the lock is dropped while loading. */
 	sdev->nr_pinned += need;
 	for (index = first; index <= last; index++) {
-		f = swapmem_page_load(space, index, &how, NULL, NULL);
+		f = swapmem_page_load(space, index, &how, NULL, NULL, true);
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
 			break;
 		}
-		if (!test_and_set_bit(SWAPMEM_FRAME_PINNED, &f->flags)) {
-			set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		/* within the reservation, whatever others pin or unpin */
+		if (done < need && swapmem_frame_pin(space, f)) {
+			__set_bit(index - first, mine);
 			done++;
+		}
+		if (swapmem_walk_pause(sdev, &steps)) {
+			err = -EINTR;
+			break;
 		}
 	}
 	/* Trade the reservation for what was really pinned. */
 	sdev->nr_pinned = sdev->nr_pinned - need + done;
-	return err ? err : done;
+	if (!err)
+		return done;
+	/* all or nothing: undo this call's pins still in place */
+	for_each_set_bit(index, mine, last - first + 1) {
+		f = swapmem_pt_frame(space, first + index);
+		if (f)
+			swapmem_frame_unpin(space, f);
+	}
+	return err;
 }
 
 /* Drop a page: its frame and its slot go back, and it reads as zeros. */
@@ -1499,19 +1873,87 @@ static void swapmem_page_drop(struct swapmem_space *space, pgoff_t index,
 	struct swapmem_frame *f = entry;
 
 	lockdep_assert_held(&sdev->lock);
-	xa_erase(&space->pt, index);
 	if (xa_is_value(entry)) {
+		swapmem_pt_set(space, index, NULL, 0);
 		swapmem_slot_free(sdev, swapmem_entry_slot(entry));
 		return;
 	}
 	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
-	if (swapmem_frame_is_pinned(f))
-		sdev->nr_pinned--;
+	swapmem_pt_set(space, index, NULL, 0);
+	swapmem_frame_unpin(space, f);
 	if (f->slot)
 		swapmem_slot_free(sdev, f->slot);
 	swapmem_frame_free(sdev, f);
 	swapmem_frame_unlock(f);
+}
+
+/* One advice on the pages of [@first, @last] that have an entry. */
+static long swapmem_advise_walk(struct swapmem_space *space, unsigned int advice,
+				pgoff_t first, pgoff_t last)
+	__releases(&space->sdev->lock) __acquires(&space->sdev->lock)
+{
+	struct swapmem_device *sdev = space->sdev;
+	unsigned long index, steps = 0, done = 0;
+	enum swapmem_load how;
+	struct swapmem_frame *f;
+	long ret = 0;
+	void *entry;
+	int err;
+
+	xa_for_each_range(&space->pt, index, entry, first, last) {
+		switch (advice) {
+		case SWAPMEM_ADV_PREFETCH:
+			if (!xa_is_value(entry))
+				break;
+			f = swapmem_page_load(space, index, &how, NULL, NULL, true);
+			if (IS_ERR(f)) {
+				ret = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
+				goto out;
+			}
+			set_bit(SWAPMEM_FRAME_REF, &f->flags);
+			done += how == SWAPMEM_LOAD_READ;
+			break;
+		case SWAPMEM_ADV_PAGEOUT:
+			f = swapmem_pt_frame(space, index);
+			if (!f || swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f) ||
+			    !swapmem_frame_is_evictable(sdev, f))
+				break;
+			err = swapmem_evict(sdev, f, false, false);
+			if (err) {
+				ret = err;	/* the others go on */
+				break;
+			}
+			swapmem_frame_free(sdev, f);
+			done++;
+			break;
+		case SWAPMEM_ADV_DROP:
+			while ((f = swapmem_pt_frame(space, index)) &&
+			       swapmem_frame_is_busy(f)) {
+				if (swapmem_wait_unbusy(sdev, true)) {
+					ret = -EINTR;
+					goto out;
+				}
+			}
+			entry = xa_load(&space->pt, index);
+			if (!entry)
+				break;
+			swapmem_page_drop(space, index, entry);
+			done++;
+			break;
+		case SWAPMEM_ADV_UNPIN:
+			f = swapmem_pt_frame(space, index);
+			if (f && swapmem_frame_unpin(space, f))
+				done++;
+			break;
+		}
+		if (swapmem_walk_pause(sdev, &steps)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+out:
+	return ret < 0 ? ret : done;
 }
 
 /**
@@ -1521,100 +1963,56 @@ static void swapmem_page_drop(struct swapmem_space *space, pgoff_t index,
  * @first: first page index
  * @last: last page index
  *
- * PREFETCH reads the range's swapped pages in; PAGEOUT writes its dirty
- * pages and frees the frames of all its pages (pinned ones excepted); DROP
- * discards it (frames and slots go back, it reads as zeros); SYNC writes
- * its dirty pages and keeps them; PIN brings it in and keeps it resident,
- * within the device's pin limit, all or nothing; UNPIN lets it go again.
+ * The range is cut to the space (what its mappings have covered); pages
+ * past it are not part of it. PREFETCH reads the range's swapped pages
+ * in; PAGEOUT writes its dirty pages and frees the frames of all its pages
+ * (pinned ones excepted); DROP discards it (frames and slots go back, it
+ * reads as zeros); SYNC writes its dirty pages and keeps them; PIN brings
+ * it in and keeps it resident, within the device's pin limit, all or
+ * nothing; UNPIN lets it go again.
  *
  * Context: process context, no pager lock held; sleeps.
  * Return: the pages acted on, or -EINVAL (unknown advice), -ENOMEM (pin
- * limit, or no frame), -EIO (an I/O error), -ENOSPC (store full).
+ * limit, or no frame), -EIO (an I/O error), -ENOSPC (store full), -EINTR
+ * (the caller was killed).
  */
 long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
 			  pgoff_t first, pgoff_t last)
 {
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long index, done = 0;
-	enum swapmem_load how;
-	struct swapmem_frame *f;
-	long ret = 0;
-	void *entry;
-	int err;
+	unsigned long *mine = NULL, done = 0;
+	long ret;
 
+	if (advice < SWAPMEM_ADV_PREFETCH || advice > SWAPMEM_ADV_UNPIN)
+		return -EINVAL;
+	/* the space's size only grows (under the pager lock): cut to it */
+	last = min_t(u64, last, (READ_ONCE(space->size) >> PAGE_SHIFT) - 1);
+	if (!READ_ONCE(space->size) || first > last)
+		return 0;
+	if (advice == SWAPMEM_ADV_PIN) {
+		/* more pages than the pool holds cannot all be pinned */
+		if (last - first >= READ_ONCE(sdev->nr_frames))
+			return -ENOMEM;
+		mine = kvcalloc(BITS_TO_LONGS(last - first + 1), sizeof(*mine),
+				GFP_KERNEL | __GFP_NOWARN);
+		if (!mine)
+			return -ENOMEM;
+	}
 	if (advice == SWAPMEM_ADV_SYNC) {
 		ret = swapmem_space_sync(space, first, last, &done);
 		return ret ? ret : done;
 	}
-
-	mutex_lock(&sdev->lock);
-	switch (advice) {
-	case SWAPMEM_ADV_PREFETCH:
-		xa_for_each_range(&space->pt, index, entry, first, last) {
-			if (!xa_is_value(entry))
-				continue;
-			f = swapmem_page_load(space, index, &how, NULL, NULL);
-			if (IS_ERR(f)) {
-				ret = PTR_ERR(f) == -ENOSPC ? -ENOMEM : PTR_ERR(f);
-				break;
-			}
-			set_bit(SWAPMEM_FRAME_REF, &f->flags);
-			if (how == SWAPMEM_LOAD_READ)
-				done++;
-		}
-		break;
-	case SWAPMEM_ADV_PAGEOUT:
-		xa_for_each_range(&space->pt, index, entry, first, last) {
-			if (xa_is_value(entry))
-				continue;
-			f = entry;
-			if (xa_load(&space->pt, index) != f ||
-			    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f) ||
-			    !swapmem_frame_is_evictable(sdev, f))
-				continue;
-			err = swapmem_evict(sdev, f, false, false);
-			if (err) {
-				ret = err;
-				continue;
-			}
-			swapmem_frame_free(sdev, f);
-			done++;
-		}
-		break;
-	case SWAPMEM_ADV_DROP:
-		xa_for_each_range(&space->pt, index, entry, first, last) {
-			while (entry && !xa_is_value(entry) &&
-			       swapmem_frame_is_busy(entry)) {
-				swapmem_wait_unbusy(sdev);
-				entry = xa_load(&space->pt, index);
-			}
-			if (!entry)
-				continue;
-			swapmem_page_drop(space, index, entry);
-			done++;
-		}
-		break;
-	case SWAPMEM_ADV_PIN:
-		ret = swapmem_range_pin(space, first, last);
-		if (ret > 0)
-			done = ret;
-		break;
-	case SWAPMEM_ADV_UNPIN:
-		xa_for_each_range(&space->pt, index, entry, first, last) {
-			if (xa_is_value(entry))
-				continue;
-			if (test_and_clear_bit(SWAPMEM_FRAME_PINNED,
-					       &((struct swapmem_frame *)entry)->flags)) {
-				sdev->nr_pinned--;
-				done++;
-			}
-		}
-		break;
-	default:
-		ret = -EINVAL;
+	if (mutex_lock_killable(&sdev->lock)) {
+		kvfree(mine);
+		return -EINTR;
 	}
+	if (advice == SWAPMEM_ADV_PIN)
+		ret = swapmem_range_pin(space, first, last, mine);
+	else
+		ret = swapmem_advise_walk(space, advice, first, last);
 	mutex_unlock(&sdev->lock);
-	return ret < 0 ? ret : done;
+	kvfree(mine);
+	return ret;
 }
 
 /**
@@ -1622,32 +2020,19 @@ long swapmem_space_advise(struct swapmem_space *space, unsigned int advice,
  * @space: the space
  * @c: where to put them (zeroed by the caller)
  *
- * Context: process context, no pager lock held; walks the page table.
+ * Context: any process context; a snapshot, without the pager lock.
  */
 void swapmem_space_counters(struct swapmem_space *space,
 			    struct swapmem_space_counters *c)
 {
-	struct swapmem_device *sdev = space->sdev;
-	unsigned long index;
-	void *entry;
-
-	mutex_lock(&sdev->lock);
 	c->minor_faults = atomic_long_read(&space->minor_faults);
-	c->major_faults = space->major_faults;
-	c->zero_fill_faults = space->zero_fill_faults;
-	c->evictions = space->evictions;
-	xa_for_each(&space->pt, index, entry) {
-		if (xa_is_value(entry)) {
-			c->swapped++;
-			continue;
-		}
-		c->resident++;
-		if (swapmem_frame_is_dirty(entry))
-			c->dirty++;
-		if (swapmem_frame_is_pinned(entry))
-			c->pinned++;
-	}
-	mutex_unlock(&sdev->lock);
+	c->major_faults = READ_ONCE(space->major_faults);
+	c->zero_fill_faults = READ_ONCE(space->zero_fill_faults);
+	c->evictions = READ_ONCE(space->evictions);
+	c->resident = READ_ONCE(space->nr_resident);
+	c->swapped = READ_ONCE(space->nr_swapped);
+	c->dirty = atomic_long_read(&space->nr_dirty);
+	c->pinned = READ_ONCE(space->nr_pinned);
 }
 
 /**
@@ -1673,6 +2058,7 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 			  struct swapmem_dev_counters *c)
 {
 	atomic_long_t *v = sdev->stats.v;
+	struct swapmem_store *st;
 
 	c->minor_faults = atomic_long_read(&v[SWAPMEM_STAT_MINOR_FAULTS]);
 	c->major_faults = atomic_long_read(&v[SWAPMEM_STAT_MAJOR_FAULTS]);
@@ -1695,12 +2081,18 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 	c->readahead_wasted = atomic_long_read(&v[SWAPMEM_STAT_READAHEAD_WASTED]);
 	c->writeback_pages = atomic_long_read(&v[SWAPMEM_STAT_WRITEBACK_PAGES]);
 	c->writeback_batches = atomic_long_read(&v[SWAPMEM_STAT_WRITEBACK_BATCHES]);
+	c->slot_retries = atomic_long_read(&v[SWAPMEM_STAT_SLOT_RETRIES]);
 	c->frames_free = READ_ONCE(sdev->nr_free);
-	c->frames_used = sdev->nr_frames - c->frames_free;
+	c->frames_used = READ_ONCE(sdev->nr_frames) - c->frames_free;
 	c->frames_dirty = swapmem_frames_dirty(sdev);
 	c->frames_pinned = READ_ONCE(sdev->nr_pinned);
-	c->slots_used = sdev->has_store ? READ_ONCE(sdev->store.used) : 0;
-	c->slots_bad = sdev->has_store ? READ_ONCE(sdev->store.bad) : 0;
+	rcu_read_lock();
+	st = rcu_dereference(sdev->store);
+	if (st) {
+		c->slots_used = READ_ONCE(st->used);
+		c->slots_bad = READ_ONCE(st->bad);
+	}
+	rcu_read_unlock();
 	c->nr_spaces = atomic_read(&sdev->nr_spaces);
 }
 
@@ -1722,96 +2114,175 @@ void swapmem_stats_reset(struct swapmem_device *sdev)
 	}
 }
 
+/* Grow the pool by @nr - nr_frames free frames. Config lock held. */
+static int swapmem_pool_grow(struct swapmem_device *sdev, unsigned long nr)
+{
+	unsigned long i, n_old = sdev->nr_frames;
+	struct swapmem_frame **table, **old, *f;
+	LIST_HEAD(fresh);
+	int ret;
+
+	ret = swapmem_pool_charge(sdev->id, nr - n_old);
+	if (ret)
+		return ret;
+	table = kvcalloc(nr, sizeof(*table), SWAPMEM_POOL_GFP);
+	ret = table ? swapmem_frames_alloc(&fresh, nr - n_old) : -ENOMEM;
+	if (ret) {
+		kvfree(table);
+		swapmem_pool_uncharge(nr - n_old);
+		if (ret == -ENOMEM)
+			pr_err_ratelimited("swapmem%d: pool_size: cannot allocate %lu KiB more: out of memory\n",
+					   sdev->id, (nr - n_old) << (PAGE_SHIFT - 10));
+		return ret;
+	}
+	mutex_lock(&sdev->lock);
+	memcpy(table, sdev->frames, n_old * sizeof(*table));
+	i = n_old;
+	list_for_each_entry(f, &fresh, link)
+		table[i++] = f;
+	list_splice(&fresh, &sdev->free_frames);
+	sdev->nr_free += nr - n_old;
+	old = sdev->frames;
+	sdev->frames = table;
+	WRITE_ONCE(sdev->nr_frames, nr);
+	swapmem_wake_waiters(sdev);
+	mutex_unlock(&sdev->lock);
+	kvfree(old);
+	return 0;
+}
+
+/*
+ * Can the pool shrink by @ndrop frames and keep its promises? Strict
+ * accounting must still cover what the spaces map, and pinned frames stay
+ * within half the pool. Logs why not. Pager lock held.
+ */
+static bool swapmem_pool_may_shrink(struct swapmem_device *sdev,
+				    unsigned long ndrop)
+{
+	unsigned long nr = sdev->nr_frames - ndrop;
+
+	if (!swapmem_capacity_fits(sdev, -(long)ndrop, 0)) {
+		pr_err_ratelimited("swapmem%d: pool_size: its spaces map %lu pages, more than it would hold (strict accounting): busy\n",
+				   sdev->id, sdev->committed);
+		return false;
+	}
+	if (sdev->nr_pinned > nr / 2) {
+		pr_err_ratelimited("swapmem%d: pool_size: %lu frames are pinned, more than half of %lu: unpin first; busy\n",
+				   sdev->id, sdev->nr_pinned, nr);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Take @ndrop frames out of use into @gone, the way a fault takes them,
+ * and check again that the pool may shrink (the lock was let go: a space
+ * may have grown meanwhile). Returns 0, or -EBUSY / -EINTR with every
+ * frame taken given back.
+ * Context: pager lock held; dropped and retaken.
+ */
+static int swapmem_pool_take(struct swapmem_device *sdev, unsigned long ndrop,
+			     struct swapmem_frame **gone)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	unsigned long i, steps = 0;
+	int ret = 0;
+
+	for (i = 0; i < ndrop; i++) {
+		/* Unowned and off the free list: nobody else can take it. */
+		gone[i] = swapmem_frame_get(sdev, SWAPMEM_GET_KILLABLE);
+		if (IS_ERR(gone[i])) {
+			ret = PTR_ERR(gone[i]) == -EINTR ? -EINTR : -EBUSY;
+			break;
+		}
+		set_bit(SWAPMEM_FRAME_GONE, &gone[i]->flags);
+		if (swapmem_walk_pause(sdev, &steps)) {
+			i++;
+			ret = -EINTR;
+			break;
+		}
+	}
+	if (ret == -EBUSY)
+		pr_err_ratelimited("swapmem%d: pool_size: cannot free %lu frames now (pages that cannot be written out, pinned or in use): busy\n",
+				   sdev->id, ndrop);
+	if (!ret && !swapmem_pool_may_shrink(sdev, ndrop))
+		ret = -EBUSY;
+	if (ret)
+		while (i--)
+			swapmem_frame_free(sdev, gone[i]);
+	return ret;
+}
+
+/* Shrink the pool to @nr frames. Config lock held. */
+static int swapmem_pool_shrink(struct swapmem_device *sdev, unsigned long nr)
+{
+	unsigned long i, j, n_old = sdev->nr_frames, ndrop = n_old - nr;
+	struct swapmem_frame **table, **gone;
+	int ret = -ENOMEM;
+
+	table = kvcalloc(nr, sizeof(*table), GFP_KERNEL);
+	gone = kvcalloc(ndrop, sizeof(*gone), GFP_KERNEL);
+	if (!table || !gone)
+		goto free;
+	ret = -EINTR;
+	if (mutex_lock_killable(&sdev->lock))
+		goto free;
+	ret = -EBUSY;
+	if (!swapmem_pool_may_shrink(sdev, ndrop))
+		goto unlock;
+	ret = swapmem_pool_take(sdev, ndrop, gone);
+	if (ret)
+		goto unlock;
+	for (i = 0, j = 0; i < n_old; i++)
+		if (!test_bit(SWAPMEM_FRAME_GONE, &sdev->frames[i]->flags))
+			table[j++] = sdev->frames[i];
+	swap(sdev->frames, table);
+	WRITE_ONCE(sdev->nr_frames, nr);
+	sdev->hand = 0;
+	sdev->pin_limit = min(sdev->pin_limit, nr / 2);
+	mutex_unlock(&sdev->lock);
+	/* lockless faults may still look at them: wait them out */
+	synchronize_rcu();
+	for (i = 0; i < ndrop; i++) {
+		__swapmem_frame_lock(gone[i]);
+		lock_map_release(&gone[i]->dep_map);
+		swapmem_frame_release(gone[i]);
+	}
+	swapmem_pool_uncharge(ndrop);
+	goto free;
+unlock:
+	mutex_unlock(&sdev->lock);
+free:
+	kvfree(gone);
+	kvfree(table);
+	return ret;
+}
+
 /**
  * swapmem_pool_resize() - grow or shrink a device's pool, live
  * @sdev: the device
  * @nr: frames wanted
  *
- * Growing adds free frames. Shrinking takes frames out of use the way a
- * fault would take them, free ones first and then CLOCK victims (written
- * out when dirty), so no page is lost; it fails with -EBUSY, changing
- * nothing, when not enough frames can be freed (dirty pages with nowhere
- * to go, pinned or busy pages). The pin limit shrinks with the pool.
+ * Growing adds free frames, if the pools of all devices together stay
+ * within half of RAM and the machine can spare the memory. Shrinking
+ * takes frames out of use the way a fault would take them, free ones
+ * first and then victims (written out when dirty), so no page is lost; it
+ * fails with -EBUSY, changing nothing, when not enough frames can be freed
+ * (dirty pages with nowhere to go, pinned or busy pages) or when strict
+ * accounting would no longer cover what the spaces map. The pin limit
+ * shrinks with the pool.
  *
  * Context: process context, the device's config lock held; sleeps.
- * Return: 0, -ENOMEM or -EBUSY.
+ * Return: 0, -ENOMEM (cause logged), -EBUSY or -EINTR.
  */
 int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
 {
-	struct swapmem_frame **table, **old, **gone = NULL, *f;
-	unsigned long i, j, n_old = sdev->nr_frames, ndrop;
-	LIST_HEAD(fresh);
-	int ret = 0;
-
 	lockdep_assert_held(&sdev->config_lock);
-	if (nr == n_old)
+	if (nr == sdev->nr_frames)
 		return 0;
-	table = kvcalloc(nr, sizeof(*table), GFP_KERNEL);
-	if (!table)
-		return -ENOMEM;
-
-	if (nr > n_old) {
-		if (swapmem_frames_alloc(&fresh, nr - n_old)) {
-			kvfree(table);
-			return -ENOMEM;
-		}
-		mutex_lock(&sdev->lock);
-		memcpy(table, sdev->frames, n_old * sizeof(*table));
-		i = n_old;
-		list_for_each_entry(f, &fresh, link)
-			table[i++] = f;
-		list_splice(&fresh, &sdev->free_frames);
-		sdev->nr_free += nr - n_old;
-		old = sdev->frames;
-		sdev->frames = table;
-		sdev->nr_frames = nr;
-		swapmem_wake_waiters(sdev);
-		mutex_unlock(&sdev->lock);
-		kvfree(old);
-		return 0;
-	}
-
-	ndrop = n_old - nr;
-	gone = kvcalloc(ndrop, sizeof(*gone), GFP_KERNEL);
-	if (!gone) {
-		kvfree(table);
-		return -ENOMEM;
-	}
-	mutex_lock(&sdev->lock);
-	for (i = 0; i < ndrop; i++) {
-		/* Unowned and off the free list: nobody else can take it. */
-		gone[i] = swapmem_frame_get(sdev, false);
-		if (!gone[i])
-			break;
-		set_bit(SWAPMEM_FRAME_GONE, &gone[i]->flags);
-	}
-	if (i < ndrop) {
-		while (i--)
-			swapmem_frame_free(sdev, gone[i]);
-		ret = -EBUSY;
-		goto unlock;
-	}
-	for (i = 0, j = 0; i < n_old; i++)
-		if (!test_bit(SWAPMEM_FRAME_GONE, &sdev->frames[i]->flags))
-			table[j++] = sdev->frames[i];
-	swap(sdev->frames, table);
-	sdev->nr_frames = nr;
-	sdev->hand = 0;
-	sdev->pin_limit = min(sdev->pin_limit, nr / 2);
-unlock:
-	mutex_unlock(&sdev->lock);
-	if (!ret) {
-		/* lockless faults may still look at them: wait them out */
-		synchronize_rcu();
-		for (i = 0; i < ndrop; i++) {
-			__swapmem_frame_lock(gone[i]);
-			lock_map_release(&gone[i]->dep_map);
-			swapmem_frame_release(gone[i]);
-		}
-	}
-	kvfree(gone);
-	kvfree(table);
-	return ret;
+	if (nr > sdev->nr_frames)
+		return swapmem_pool_grow(sdev, nr);
+	return swapmem_pool_shrink(sdev, nr);
 }
 
 /**
@@ -1823,8 +2294,28 @@ unlock:
  */
 unsigned long swapmem_capacity(struct swapmem_device *sdev)
 {
-	lockdep_assert_held(&sdev->lock);
-	if (!sdev->has_store)
+	struct swapmem_store *st = swapmem_store(sdev);
+
+	if (!st)
 		return sdev->nr_frames;
-	return sdev->nr_frames + sdev->store.nr_slots - 1 - sdev->store.bad;
+	return sdev->nr_frames + st->nr_slots - 1 - st->bad;
+}
+
+/**
+ * swapmem_capacity_fits() - would strict accounting still hold after a change?
+ * @sdev: the device
+ * @frames_delta: frames the pool would gain (or lose, negative)
+ * @slots_delta: good slots the store would gain (or lose, negative)
+ *
+ * Context: pager lock held.
+ * Return: true under overcommit, or if the pages the spaces map would
+ * still fit in the device.
+ */
+bool swapmem_capacity_fits(struct swapmem_device *sdev, long frames_delta,
+			   long slots_delta)
+{
+	long cap = swapmem_capacity(sdev) + frames_delta + slots_delta;
+
+	lockdep_assert_held(&sdev->lock);
+	return sdev->accounting != SWAPMEM_ACCT_STRICT || sdev->committed <= cap;
 }

@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * swapmem swap store: page-sized slots on an exclusively opened block
- * device, a bitmap allocator, and bio I/O.
- *
- * Slot 0 is never handed out: it means "no slot". Slots are allocated next
- * to the slot of the page's lower neighbour when that one is free, so pages
- * evicted together from one space lie together on the device, and next-fit
- * from a cursor otherwise. A slot that failed a write is retired (kept
- * allocated, counted as bad) and never used again while the device stays
- * attached.
+ * device (their allocator is slots.c), and bio I/O.
  */
 #include <linux/bio.h>
-#include <linux/bitmap.h>
 #include <linux/blkdev.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -22,62 +15,87 @@
 /* At least this many slots, slot 0 included, or the device is refused. */
 #define SWAPMEM_STORE_MIN_SLOTS		16
 
-/* Open @path into @st, for device @id held by @holder. Sleeps. */
-static int swapmem_store_open(struct swapmem_store *st, int id, void *holder,
-			      const char *path)
+/* Why a backing device could not be opened, in words, and what to do. */
+static const char *swapmem_open_error(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such file: check the path (ls -l /dev/disk/by-id/)";
+	case -ENOTBLK:
+		return "not a block device";
+	case -EBUSY:
+		return "in use (mounted, swapped on, or held by another driver): free it first";
+	case -ENXIO:
+	case -ENODEV:
+		return "no such device behind that device node";
+	case -EACCES:
+	case -EROFS:
+		return "cannot be opened for writing";
+	case -ENOMEM:
+		return "out of memory for its slot map";
+	default:
+		return "cannot open it";
+	}
+}
+
+/* Open @path as the store of device @id held by @holder. Sleeps. */
+static struct swapmem_store *swapmem_store_open(int id, void *holder, const char *path)
 {
 	struct block_device *bdev;
+	struct swapmem_store *st;
 	unsigned int lbs;
-	int ret;
+	int ret = -ENOMEM;
 
-	memset(st, 0, sizeof(*st));
-	if (strscpy(st->path, path, sizeof(st->path)) < 0) {
-		pr_err("swapmem%d: backing_dev: path too long\n", id);
-		return -EINVAL;
-	}
-	strim(st->path);
+	size_t len = strlen(path) + 1;
+
+	st = kzalloc(struct_size(st, path, len), GFP_KERNEL);
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	memcpy(st->path, path, len);
 	ret = swapmem_bdev_open(&st->bdev, st->path, holder);
 	if (ret) {
-		pr_err_ratelimited("swapmem%d: backing_dev %s: cannot open it exclusively: %d\n",
-				   id, st->path, ret);
-		return ret;
+		pr_err_ratelimited("swapmem%d: backing_dev %s: %s (error %d)\n",
+				   id, st->path, swapmem_open_error(ret), ret);
+		goto free;
 	}
 	bdev = st->bdev.bdev;
 
 	lbs = bdev_logical_block_size(bdev);
 	if (lbs > PAGE_SIZE) {
-		pr_err_ratelimited("swapmem%d: backing_dev %s: logical block size %u is over the page size\n",
-				   id, st->path, lbs);
+		pr_err_ratelimited("swapmem%d: backing_dev %s: logical block size %u is over the page size %lu: use another device\n",
+				   id, st->path, lbs, PAGE_SIZE);
 		ret = -EINVAL;
 		goto close;
 	}
-	st->nr_slots = bdev_nr_sectors(bdev) / SWAPMEM_SECTORS_PER_SLOT;
-	if (st->nr_slots < SWAPMEM_STORE_MIN_SLOTS) {
-		pr_err_ratelimited("swapmem%d: backing_dev %s: too small (%lu slots)\n",
-				   id, st->path, st->nr_slots);
+	if (bdev_nr_sectors(bdev) / SWAPMEM_SECTORS_PER_SLOT < SWAPMEM_STORE_MIN_SLOTS) {
+		pr_err_ratelimited("swapmem%d: backing_dev %s: too small (%llu bytes, at least %lu needed)\n",
+				   id, st->path, (unsigned long long)bdev_nr_bytes(bdev),
+				   SWAPMEM_STORE_MIN_SLOTS * PAGE_SIZE);
 		ret = -EINVAL;
 		goto close;
 	}
-	st->bitmap = bitmap_zalloc(st->nr_slots, GFP_KERNEL);
-	if (!st->bitmap) {
-		ret = -ENOMEM;
+	ret = swapmem_slots_init(st, bdev_nr_sectors(bdev) / SWAPMEM_SECTORS_PER_SLOT);
+	if (ret) {
+		pr_err_ratelimited("swapmem%d: backing_dev %s: %s\n", id, st->path,
+				   swapmem_open_error(ret));
 		goto close;
 	}
-	set_bit(0, st->bitmap);
-	st->cursor = 1;
 	st->discard = bdev_max_discard_sectors(bdev) > 0;
-	return 0;
+	return st;
 
 close:
 	swapmem_bdev_close(&st->bdev);
-	return ret;
+free:
+	kfree(st);
+	return ERR_PTR(ret);
 }
 
+/* Close a store no device points to any more; lockless readers may still look. */
 static void swapmem_store_close(struct swapmem_store *st)
 {
-	bitmap_free(st->bitmap);
-	st->bitmap = NULL;
+	swapmem_slots_exit(st);
 	swapmem_bdev_close(&st->bdev);
+	kfree_rcu(st, rcu);
 }
 
 /**
@@ -93,25 +111,28 @@ static void swapmem_store_close(struct swapmem_store *st)
  */
 int swapmem_store_attach(struct swapmem_device *sdev, const char *path)
 {
-	int ret = swapmem_store_open(&sdev->store, sdev->id, sdev, path);
+	struct swapmem_store *st = swapmem_store_open(sdev->id, sdev, path);
 
-	if (!ret)
-		sdev->has_store = true;
-	return ret;
+	if (IS_ERR(st))
+		return PTR_ERR(st);
+	rcu_assign_pointer(sdev->store, st);
+	return 0;
 }
 
 /**
  * swapmem_store_detach() - close the backing device
- * @sdev: device with no spaces
+ * @sdev: device with no spaces, being freed
  *
  * Context: process context, may sleep.
  */
 void swapmem_store_detach(struct swapmem_device *sdev)
 {
-	if (!sdev->has_store)
+	struct swapmem_store *st = rcu_dereference_protected(sdev->store, true);
+
+	if (!st)
 		return;
-	sdev->has_store = false;
-	swapmem_store_close(&sdev->store);
+	RCU_INIT_POINTER(sdev->store, NULL);
+	swapmem_store_close(st);
 }
 
 /**
@@ -120,104 +141,52 @@ void swapmem_store_detach(struct swapmem_device *sdev)
  * @path: the new backing device, or NULL for none
  *
  * Refused with -EBUSY while pages live on the current backing device (any
- * slot in use); the new device is opened before the old one is let go.
+ * slot in use), and under strict accounting when the device would then
+ * hold fewer pages than its spaces map; the new device is opened before
+ * the old one is let go. The store changes only here, under the pager lock
+ * and while no slot is allocated: whoever uses it looks it up under the
+ * pager lock, or holds a slot, so no I/O can reach a device let go.
  *
  * Context: process context, config lock held, pager lock not held; sleeps.
  * Return: 0 or -errno.
  */
 int swapmem_store_change(struct swapmem_device *sdev, const char *path)
 {
-	struct swapmem_store new, old;
-	bool had;
-	int ret;
+	struct swapmem_store *new = NULL, *old;
+	long slots;
+	int ret = 0;
 
 	lockdep_assert_held(&sdev->config_lock);
 	if (path) {
-		ret = swapmem_store_open(&new, sdev->id, sdev, path);
-		if (ret)
-			return ret;
+		new = swapmem_store_open(sdev->id, sdev, path);
+		if (IS_ERR(new))
+			return PTR_ERR(new);
 	}
+	swapmem_race_window(SWAPMEM_RACE_STORE);
 	mutex_lock(&sdev->lock);
-	if (sdev->has_store && sdev->store.used) {
-		mutex_unlock(&sdev->lock);
-		pr_err_ratelimited("swapmem%d: backing_dev: %lu pages live on %s: busy\n",
-				   sdev->id, sdev->store.used, sdev->store.path);
-		if (path)
-			swapmem_store_close(&new);
-		return -EBUSY;
-	}
-	had = sdev->has_store;
-	old = sdev->store;
-	if (path)
-		sdev->store = new;
-	sdev->has_store = !!path;
-	mutex_unlock(&sdev->lock);
-	if (had)
-		swapmem_store_close(&old);
-	return 0;
-}
-
-/**
- * swapmem_slot_alloc() - allocate a slot
- * @sdev: device with a store
- * @hint: a slot whose neighbour would be best, or 0
- *
- * Context: pager lock held.
- * Return: the slot, or 0 if the store is full.
- */
-unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint)
-{
-	struct swapmem_store *st = &sdev->store;
-	unsigned long slot;
-
-	lockdep_assert_held(&sdev->lock);
-	if (hint && hint + 1 < st->nr_slots && !test_bit(hint + 1, st->bitmap)) {
-		slot = hint + 1;
+	old = swapmem_store(sdev);
+	slots = (new ? (long)new->nr_slots - 1 : 0) -
+		(old ? (long)(old->nr_slots - 1 - old->bad) : 0);
+	if (old && old->used) {
+		pr_err_ratelimited("swapmem%d: backing_dev: %lu pages live on %s: busy; close the spaces that use it first\n",
+				   sdev->id, old->used, old->path);
+		ret = -EBUSY;
+	} else if (!swapmem_capacity_fits(sdev, 0, slots)) {
+		pr_err_ratelimited("swapmem%d: backing_dev: its spaces map %lu pages, more than it would hold (strict accounting): busy\n",
+				   sdev->id, sdev->committed);
+		ret = -EBUSY;
 	} else {
-		slot = find_next_zero_bit(st->bitmap, st->nr_slots, st->cursor);
-		if (slot >= st->nr_slots)
-			slot = find_next_zero_bit(st->bitmap, st->nr_slots, 1);
-		if (slot >= st->nr_slots)
-			return 0;
+		rcu_assign_pointer(sdev->store, new);
 	}
-	set_bit(slot, st->bitmap);
-	st->used++;
-	st->cursor = slot + 1;
-	return slot;
-}
-
-/**
- * swapmem_slot_free() - give a slot back at once, without a discard
- * @sdev: device with a store
- * @slot: an allocated slot
- *
- * Context: pager lock held.
- */
-void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot)
-{
-	struct swapmem_store *st = &sdev->store;
-
-	lockdep_assert_held(&sdev->lock);
-	if (WARN_ON_ONCE(!slot || slot >= st->nr_slots || !test_bit(slot, st->bitmap)))
-		return;
-	clear_bit(slot, st->bitmap);
-	st->used--;
-}
-
-/**
- * swapmem_slot_retire() - keep a slot that failed a write out of use
- * @sdev: device with a store
- * @slot: an allocated slot
- *
- * The slot stays allocated until the store is detached.
- *
- * Context: pager lock held.
- */
-void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot)
-{
-	lockdep_assert_held(&sdev->lock);
-	sdev->store.used--;
-	sdev->store.bad++;
+	mutex_unlock(&sdev->lock);
+	if (ret) {
+		if (new)
+			swapmem_store_close(new);
+		return ret;
+	}
+	if (old)
+		swapmem_store_close(old);
+	return 0;
 }
 
 /**
@@ -239,7 +208,7 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 	struct bio bio;
 	int ret;
 
-	bio_init(&bio, sdev->store.bdev.bdev, &bvec, 1,
+	bio_init(&bio, swapmem_store_of_slot(sdev)->bdev.bdev, &bvec, 1,
 		 write ? REQ_OP_WRITE | REQ_SYNC : REQ_OP_READ);
 	bio.bi_iter.bi_sector = (sector_t)slot * SWAPMEM_SECTORS_PER_SLOT;
 	__bio_add_page(&bio, page, PAGE_SIZE, 0);
@@ -298,7 +267,7 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 	blk_start_plug(&plug);
 	for (i = 0; i < io->n; i++) {
 		/* from a mempool: never fails with a sleeping allocation */
-		bio = bio_alloc(sdev->store.bdev.bdev, 1,
+		bio = bio_alloc(swapmem_store_of_slot(sdev)->bdev.bdev, 1,
 				write ? REQ_OP_WRITE : REQ_OP_READ, GFP_NOIO);
 		bio->bi_iter.bi_sector = (sector_t)io->slots[i] * SWAPMEM_SECTORS_PER_SLOT;
 		__bio_add_page(bio, io->pages[i], PAGE_SIZE, 0);
@@ -336,16 +305,17 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n)
 {
+	struct swapmem_store *st = swapmem_store_of_slot(sdev);
 	unsigned long i, start;
 
-	if (sdev->store.discard) {
+	if (st->discard) {
 		for (i = 0; i < n; i = start) {
 			for (start = i + 1; start < n; start++)
 				if (slots[start] != slots[start - 1] + 1)
 					break;
-			if (!blkdev_issue_discard(sdev->store.bdev.bdev,
-						  slots[i] * SWAPMEM_SECTORS_PER_SLOT,
-						  (start - i) * SWAPMEM_SECTORS_PER_SLOT,
+			if (!blkdev_issue_discard(st->bdev.bdev,
+						  (sector_t)slots[i] * SWAPMEM_SECTORS_PER_SLOT,
+						  (sector_t)(start - i) * SWAPMEM_SECTORS_PER_SLOT,
 						  GFP_KERNEL))
 				swapmem_stat_add(sdev, DISCARDS, start - i);
 		}

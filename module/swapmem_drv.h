@@ -15,34 +15,37 @@
  *         i_mmap_rwsem          of a space's mapping (unmap_mapping_pages())
  *           page table locks    (vmf_insert_pfn_prot(), zapping)
  *
- * swapmem_devices_lock (module-wide mutex: the device table and each
- * device's "removing") is taken alone. Nothing in swapmem takes mmap_lock,
- * nor waits for the pager lock while holding a frame lock, nor holds two
- * frame locks at once.
+ * swapmem_devices_lock (module-wide mutex: the device table, the module's
+ * state, each device's "removing") is not held with any of these, except
+ * that removing a device under it waits for that device's sysfs calls.
+ * Nothing in swapmem takes mmap_lock, nor waits for the pager lock while
+ * holding a frame lock, nor holds two frame locks at once.
  *
  * The pager lock protects the frame pool (free list, hand, queues), every
  * frame's owner, index and slot, every space's page table (swapmem_space.pt;
- * lockless faults only read it, under RCU), and the slot bitmap. It is
- * never held across block I/O: a frame under I/O is SWAPMEM_FRAME_BUSY,
- * and whoever needs it drops the lock, waits on swapmem_device.wq and
- * looks again. It is never held while touching user memory.
+ * lockless faults only read it, under RCU) and counts, and the slot
+ * allocator. It is never held across block I/O: a frame under I/O is
+ * SWAPMEM_FRAME_BUSY, and whoever needs it drops the lock, waits on
+ * swapmem_device.wq and looks again. It is never held while touching user
+ * memory. A walk of a space under it (sync, advice, teardown) lets go of
+ * it every SWAPMEM_WALK_BATCH entries; a walk of the pool (the hand, the
+ * writeback window, a shrink) is bounded by the pool and reschedules.
  *
  * Every PTE of a frame is installed under its frame lock, after
  * SWAPMEM_FRAME_MAPPED is set; every unmap of a frame clears MAPPED and
  * zaps under its frame lock. A path that changes what a frame holds
  * (eviction, write-out, drop) holds the pager lock and the frame lock from
- * before its unmap until the frame is BUSY or out of the page table, and a
- * frame changes owner only under its frame lock, so no fault can map it
- * in between, and MAPPED clear means no PTE maps it.
+ * before its unmap until the frame is BUSY or out of the page table, so no
+ * fault can map it in between, and MAPPED clear means no PTE maps it.
  *
  * A frame's flags change with atomic bit operations only. Faults set REF,
  * DIRTY and MAPPED and clear RA, FRESH and AGED under the frame lock; every
  * other change happens under the pager lock. DIRTY changes only in
  * swapmem_frame_set_dirty() (under the frame lock) and
  * swapmem_frame_clear_dirty() (under the pager lock, on a frame that is
- * BUSY or out of every page table), so nr_dirty stays exact. Frames are
- * freed (pool shrink) only after an RCU grace period and a pass through
- * their lock.
+ * BUSY or out of every page table), so the dirty counts stay exact.
+ * Frames are freed (pool shrink) only after an RCU grace period and a pass
+ * through their lock.
  */
 #ifndef _SWAPMEM_DRV_H
 #define _SWAPMEM_DRV_H
@@ -55,6 +58,7 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -64,11 +68,14 @@
 #define SWAPMEM_MAX_DEVICES	64
 #define SWAPMEM_POOL_MIN	(64UL << 10)
 
-/* Largest pool one device may own: half of RAM. */
+/* Largest the pools of all devices together may be: half of RAM. */
 static inline unsigned long swapmem_pool_max(void)
 {
 	return (totalram_pages() / 2) << PAGE_SHIFT;
 }
+
+/* Walks under the pager lock let go of it after this many entries. */
+#define SWAPMEM_WALK_BATCH	64
 
 /* A space is at most this large (1 TiB), so offsets never overflow. */
 #define SWAPMEM_SPACE_MAX_PAGES	(1UL << (40 - PAGE_SHIFT))
@@ -236,6 +243,8 @@ static inline bool swapmem_entry_is_ghost(void *entry)
  *	writeback, ahead of demand (pages)
  * @SWAPMEM_STAT_WRITEBACK_BATCHES: plugged batches of writes the background
  *	writeback issued (batches)
+ * @SWAPMEM_STAT_SLOT_RETRIES: retired slots given another chance once the
+ *	backing device wrote again (slots)
  * @SWAPMEM_NR_STATS: how many
  */
 enum swapmem_stat {
@@ -260,6 +269,7 @@ enum swapmem_stat {
 	SWAPMEM_STAT_READAHEAD_WASTED,
 	SWAPMEM_STAT_WRITEBACK_PAGES,
 	SWAPMEM_STAT_WRITEBACK_BATCHES,
+	SWAPMEM_STAT_SLOT_RETRIES,
 	SWAPMEM_NR_STATS,
 };
 
@@ -286,24 +296,49 @@ struct swapmem_dev_stats {
 /**
  * struct swapmem_store - the swap store on a backing block device
  * @bdev: the exclusively opened block device (compat handle)
- * @path: the path it was opened by
  * @nr_slots: slots on it, slot 0 included (slot 0 is never used: it means
  *	"no slot")
- * @bitmap: allocated (or bad) slots, bit per slot; under the pager lock
+ * @nr_chunks: chunks of SWAPMEM_CHUNK_SLOTS slots (the last may be short)
+ * @chunks: chunk -> bitmap of its taken (allocated or bad) slots, only
+ *	for chunks with a slot taken
+ * @full: bit per chunk: no free slot in it
+ * @spare: a zeroed chunk bitmap ready for the next chunk to be used, or NULL
+ * @chunk_used: per chunk, its taken slots
+ * @failed: slot -> xa_mk_value(write failures), for slots whose last write
+ *	failed; marked XA_MARK_0 while retired and due another chance
  * @used: slots allocated to pages
  * @bad: slots retired after a write error
  * @cursor: where the next-fit search starts
+ * @retry_at: while @failing, no eviction writes before this (jiffies)
+ * @backoff: the next back-off after a failure (jiffies)
+ * @failing: the last write failed
  * @discard: the device supports discard
+ * @rcu: frees it after lockless readers of its gauges and path
+ * @path: the path it was opened by
+ *
+ * Everything but @bdev, @path, @nr_slots and @discard is under the pager
+ * lock. A device's store changes (swapmem_store_change()) only under the
+ * pager lock and while no slot is allocated, so I/O to a slot needs no lock
+ * to reach it.
  */
 struct swapmem_store {
 	struct swapmem_bdev bdev;
-	char path[64];
 	unsigned long nr_slots;
-	unsigned long *bitmap;
+	unsigned long nr_chunks;
+	struct xarray chunks;
+	unsigned long *full;
+	unsigned long *spare;
+	unsigned int *chunk_used;
+	struct xarray failed;
 	unsigned long used;
 	unsigned long bad;
 	unsigned long cursor;
+	unsigned long retry_at;
+	unsigned long backoff;
+	bool failing;
 	bool discard;
+	struct rcu_head rcu;
+	char path[];
 };
 
 /**
@@ -336,8 +371,8 @@ struct swapmem_store {
  * @policy: SWAPMEM_POLICY_* (replacement)
  * @accounting: SWAPMEM_ACCT_*
  * @committed: pages mapped by all spaces together (their sizes)
- * @store: the swap store, valid if @has_store
- * @has_store: a backing device is attached
+ * @store: the swap store, NULL without a backing device; changes under
+ *	the config lock and the pager lock, freed after RCU
  * @nr_spaces: address spaces (opens) alive
  * @removing: hot_remove has begun; no new space; under swapmem_devices_lock
  * @stats: counters
@@ -371,8 +406,7 @@ struct swapmem_device {
 	unsigned int accounting;
 	unsigned long committed;
 
-	struct swapmem_store store;
-	bool has_store;
+	struct swapmem_store __rcu *store;
 
 	atomic_t nr_spaces;
 	bool removing;
@@ -392,6 +426,10 @@ struct swapmem_device {
  * @major_faults: its faults that read a slot; pager lock
  * @zero_fill_faults: its first touches; pager lock
  * @evictions: its pages evicted; pager lock
+ * @nr_resident: its pages in a frame; pager lock
+ * @nr_swapped: its pages only in a slot; pager lock
+ * @nr_dirty: its frames with DIRTY set
+ * @nr_pinned: its frames with PINNED set; pager lock
  * @ra_last: page of its last major fault; pager lock
  * @ra_end: first page after its last readahead window; pager lock
  * @ra_win: its readahead window: grows when read-ahead pages are used,
@@ -407,6 +445,10 @@ struct swapmem_space {
 	unsigned long major_faults;
 	unsigned long zero_fill_faults;
 	unsigned long evictions;
+	unsigned long nr_resident;
+	unsigned long nr_swapped;
+	atomic_long_t nr_dirty;
+	unsigned long nr_pinned;
 	pgoff_t ra_last;
 	pgoff_t ra_end;
 	unsigned int ra_win;
@@ -423,8 +465,25 @@ static inline struct swapmem_device *swapmem_dev(struct device *dev)
 	return container_of(dev, struct swapmem_device, dev);
 }
 
+/* The device's store, NULL if none: under the pager lock. */
+static inline struct swapmem_store *swapmem_store(struct swapmem_device *sdev)
+{
+	return rcu_dereference_protected(sdev->store, lockdep_is_held(&sdev->lock));
+}
+
+/*
+ * The store of a slot the caller holds allocated (it does I/O to it, or
+ * frees it): the store cannot change while a slot is allocated.
+ */
+static inline struct swapmem_store *swapmem_store_of_slot(struct swapmem_device *sdev)
+{
+	return rcu_dereference_protected(sdev->store, true);
+}
+
 /* pager.c */
 unsigned long swapmem_capacity(struct swapmem_device *sdev);
+bool swapmem_capacity_fits(struct swapmem_device *sdev, long frames_delta,
+			   long slots_delta);
 int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames);
 int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr);
 void swapmem_pool_exit(struct swapmem_device *sdev);
@@ -450,9 +509,6 @@ void swapmem_space_teardown(struct swapmem_space *space);
 int swapmem_store_attach(struct swapmem_device *sdev, const char *path);
 void swapmem_store_detach(struct swapmem_device *sdev);
 int swapmem_store_change(struct swapmem_device *sdev, const char *path);
-unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint);
-void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
-void swapmem_slot_retire(struct swapmem_device *sdev, unsigned long slot);
 int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 		    unsigned long slot, bool write);
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
@@ -460,13 +516,21 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n);
 
+/* slots.c */
+int swapmem_slots_init(struct swapmem_store *st, unsigned long nr_slots);
+void swapmem_slots_exit(struct swapmem_store *st);
+unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint);
+void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
+bool swapmem_slot_available(struct swapmem_device *sdev);
+void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,
+			  int err);
+bool swapmem_store_backing_off(struct swapmem_device *sdev);
+
 /* main.c */
 int swapmem_space_enter(struct swapmem_device *sdev);
 int swapmem_parse_size(const char *buf, u64 *size);
-
-/* file.c */
-int swapmem_fs_init(void);
-void swapmem_fs_exit(void);
+int swapmem_pool_charge(int id, unsigned long frames);
+void swapmem_pool_uncharge(unsigned long frames);
 
 /*
  * Race windows (debug.c): in a build with SWAPMEM_DEBUG_RACES (the lab's

@@ -4,6 +4,7 @@
  * counters in stats/.
  */
 #include <linux/device.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/swapmem.h>
 #include <linux/sysfs.h>
@@ -13,7 +14,7 @@
 static ssize_t pool_size_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", swapmem_dev(dev)->nr_frames << PAGE_SHIFT);
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(swapmem_dev(dev)->nr_frames) << PAGE_SHIFT);
 }
 
 static ssize_t pool_size_store(struct device *dev, struct device_attribute *attr,
@@ -25,16 +26,14 @@ static ssize_t pool_size_store(struct device *dev, struct device_attribute *attr
 
 	if (swapmem_parse_size(buf, &size) || size < SWAPMEM_POOL_MIN ||
 	    size > swapmem_pool_max()) {
-		pr_err_ratelimited("swapmem%d: pool_size: not a size in [%lu, %lu]\n",
-				   sdev->id, SWAPMEM_POOL_MIN, swapmem_pool_max());
+		pr_err_ratelimited("swapmem%d: pool_size: not a size from %lu KiB to half of RAM (%lu MiB)\n",
+				   sdev->id, SWAPMEM_POOL_MIN >> 10, swapmem_pool_max() >> 20);
 		return -EINVAL;
 	}
-	mutex_lock(&sdev->config_lock);
+	if (mutex_lock_killable(&sdev->config_lock))
+		return -EINTR;
 	ret = swapmem_pool_resize(sdev, PAGE_ALIGN(size) >> PAGE_SHIFT);
 	mutex_unlock(&sdev->config_lock);
-	if (ret == -EBUSY)
-		pr_err_ratelimited("swapmem%d: pool_size: not enough frames can be freed to shrink: busy\n",
-				   sdev->id);
 	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(pool_size);
@@ -50,11 +49,14 @@ static ssize_t backing_dev_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
+	struct swapmem_store *st;
 	ssize_t ret;
 
-	mutex_lock(&sdev->config_lock);
-	ret = sysfs_emit(buf, "%s\n", sdev->has_store ? sdev->store.path : "none");
-	mutex_unlock(&sdev->config_lock);
+	/* no lock any user could wait on behind a slow change: RCU */
+	rcu_read_lock();
+	st = rcu_dereference(sdev->store);
+	ret = sysfs_emit(buf, "%s\n", st ? st->path : "none");
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -62,17 +64,24 @@ static ssize_t backing_dev_store(struct device *dev, struct device_attribute *at
 				 const char *buf, size_t len)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
-	char path[sizeof(sdev->store.path)], *p;
+	char *path, *p;
 	int ret;
 
-	if (strscpy(path, buf, sizeof(path)) < 0)
-		return -EINVAL;
+	/* any path sysfs passes: a page at most, /dev/disk/by-id/ names too */
+	path = kstrndup(buf, len, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
 	p = strim(path);
+	ret = -EINVAL;
 	if (!*p)
-		return -EINVAL;
-	mutex_lock(&sdev->config_lock);
+		goto out;
+	ret = -EINTR;
+	if (mutex_lock_killable(&sdev->config_lock))
+		goto out;
 	ret = swapmem_store_change(sdev, strcmp(p, "none") ? p : NULL);
 	mutex_unlock(&sdev->config_lock);
+out:
+	kfree(path);
 	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(backing_dev);
@@ -95,29 +104,20 @@ static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 			  swapmem_policy_names[READ_ONCE(swapmem_dev(dev)->policy)]);
 }
 
-/* Set *@field to the index of @buf in @names, under the pager lock. */
-static ssize_t swapmem_choice_store(struct device *dev, const char * const *names,
-				    size_t n, unsigned int *field,
-				    const char *buf, size_t len)
-{
-	struct swapmem_device *sdev = swapmem_dev(dev);
-	int i = __sysfs_match_string(names, n, buf);
-
-	if (i < 0)
-		return -EINVAL;
-	mutex_lock(&sdev->lock);
-	*field = i;
-	mutex_unlock(&sdev->lock);
-	return len;
-}
-
 /* A new policy takes effect at the next victim search; no page moves. */
 static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
-	return swapmem_choice_store(dev, swapmem_policy_names,
-				    ARRAY_SIZE(swapmem_policy_names),
-				    &swapmem_dev(dev)->policy, buf, len);
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	int i = sysfs_match_string(swapmem_policy_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	if (mutex_lock_killable(&sdev->lock))
+		return -EINTR;
+	sdev->policy = i;
+	mutex_unlock(&sdev->lock);
+	return len;
 }
 static DEVICE_ATTR_RW(policy);
 
@@ -128,13 +128,29 @@ static ssize_t accounting_show(struct device *dev, struct device_attribute *attr
 			  swapmem_acct_names[READ_ONCE(swapmem_dev(dev)->accounting)]);
 }
 
-/* Applies to mappings made from now on. */
+/*
+ * Applies to mappings made from now on; strict is refused (EBUSY) while
+ * the spaces already map more than the device holds.
+ */
 static ssize_t accounting_store(struct device *dev, struct device_attribute *attr,
 				const char *buf, size_t len)
 {
-	return swapmem_choice_store(dev, swapmem_acct_names,
-				    ARRAY_SIZE(swapmem_acct_names),
-				    &swapmem_dev(dev)->accounting, buf, len);
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	int i = sysfs_match_string(swapmem_acct_names, buf), ret = 0;
+
+	if (i < 0)
+		return -EINVAL;
+	if (mutex_lock_killable(&sdev->lock))
+		return -EINTR;
+	if (i == SWAPMEM_ACCT_STRICT && sdev->committed > swapmem_capacity(sdev)) {
+		pr_err_ratelimited("swapmem%d: accounting: its spaces map %lu pages, more than the %lu it holds: busy\n",
+				   sdev->id, sdev->committed, swapmem_capacity(sdev));
+		ret = -EBUSY;
+	} else {
+		sdev->accounting = i;
+	}
+	mutex_unlock(&sdev->lock);
+	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(accounting);
 
@@ -155,7 +171,8 @@ static ssize_t pin_limit_store(struct device *dev, struct device_attribute *attr
 
 	if (swapmem_parse_size(buf, &size))
 		return -EINVAL;
-	mutex_lock(&sdev->lock);
+	if (mutex_lock_killable(&sdev->lock))
+		return -EINTR;
 	if (size >> PAGE_SHIFT > sdev->nr_frames / 2)
 		ret = -EINVAL;
 	else if (size >> PAGE_SHIFT < sdev->nr_pinned)
@@ -277,6 +294,7 @@ SWAPMEM_STAT_ATTR(readahead_hits, READAHEAD_HITS);
 SWAPMEM_STAT_ATTR(readahead_wasted, READAHEAD_WASTED);
 SWAPMEM_STAT_ATTR(writeback_pages, WRITEBACK_PAGES);
 SWAPMEM_STAT_ATTR(writeback_batches, WRITEBACK_BATCHES);
+SWAPMEM_STAT_ATTR(slot_retries, SLOT_RETRIES);
 
 /* What the hand costs: frames it looked at per victim, two decimals. */
 static ssize_t scanned_per_eviction_show(struct device *dev,
@@ -322,31 +340,56 @@ static ssize_t frames_pinned_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(frames_pinned);
 
+/* A gauge of the store, 0 without one; what @get reads of it, under RCU. */
+static ssize_t swapmem_store_gauge(struct device *dev, char *buf,
+				   unsigned long (*get)(struct swapmem_store *st))
+{
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	struct swapmem_store *st;
+	unsigned long v = 0;
+
+	rcu_read_lock();
+	st = rcu_dereference(sdev->store);
+	if (st)
+		v = get(st);
+	rcu_read_unlock();
+	return sysfs_emit(buf, "%lu\n", v);
+}
+
+static unsigned long swapmem_store_used(struct swapmem_store *st)
+{
+	return READ_ONCE(st->used);
+}
+
+static unsigned long swapmem_store_bad(struct swapmem_store *st)
+{
+	return READ_ONCE(st->bad);
+}
+
+/* slot 0 is never used */
+static unsigned long swapmem_store_total(struct swapmem_store *st)
+{
+	return st->nr_slots - 1;
+}
+
 static ssize_t slots_used_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	struct swapmem_device *sdev = swapmem_dev(dev);
-
-	return sysfs_emit(buf, "%lu\n", sdev->has_store ? READ_ONCE(sdev->store.used) : 0);
+	return swapmem_store_gauge(dev, buf, swapmem_store_used);
 }
 static DEVICE_ATTR_RO(slots_used);
 
 static ssize_t slots_bad_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	struct swapmem_device *sdev = swapmem_dev(dev);
-
-	return sysfs_emit(buf, "%lu\n", sdev->has_store ? READ_ONCE(sdev->store.bad) : 0);
+	return swapmem_store_gauge(dev, buf, swapmem_store_bad);
 }
 static DEVICE_ATTR_RO(slots_bad);
 
 static ssize_t slots_total_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	struct swapmem_device *sdev = swapmem_dev(dev);
-
-	/* slot 0 is never used */
-	return sysfs_emit(buf, "%lu\n", sdev->has_store ? sdev->store.nr_slots - 1 : 0);
+	return swapmem_store_gauge(dev, buf, swapmem_store_total);
 }
 static DEVICE_ATTR_RO(slots_total);
 
@@ -372,6 +415,7 @@ static struct attribute *swapmem_stats_attrs[] = {
 	&swapmem_stat_attr_readahead_wasted.attr.attr,
 	&swapmem_stat_attr_writeback_pages.attr.attr,
 	&swapmem_stat_attr_writeback_batches.attr.attr,
+	&swapmem_stat_attr_slot_retries.attr.attr,
 	&dev_attr_scanned_per_eviction.attr,
 	&dev_attr_frames_free.attr,
 	&dev_attr_frames_used.attr,

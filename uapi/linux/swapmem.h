@@ -87,6 +87,8 @@ struct swapmem_info {
  * @readahead_wasted: (out) pages read ahead and evicted unused
  * @writeback_pages: (out) dirty pages written ahead of demand
  * @writeback_batches: (out) batches of background writes
+ * @slot_retries: (out) retired slots given another chance once the
+ *	backing device wrote again
  * @reserved: (out) zero
  */
 struct swapmem_dev_counters {
@@ -118,7 +120,8 @@ struct swapmem_dev_counters {
 	__u64 readahead_wasted;
 	__u64 writeback_pages;
 	__u64 writeback_batches;
-	__u64 reserved[4];
+	__u64 slot_retries;
+	__u64 reserved[3];
 };
 
 /**
@@ -171,7 +174,8 @@ struct swapmem_stats {
  * struct swapmem_advice - a SWAPMEM_IOC_ADVISE request
  * @offset: (in) first byte of the range in the space, page aligned
  * @length: (in) bytes in the range, page aligned, not zero; the range must
- *	end at or before struct swapmem_info.space_max
+ *	end at or before struct swapmem_info.space_max, and is cut to the
+ *	space (struct swapmem_info.space_size): pages past it are left alone
  * @advice: (in) SWAPMEM_ADV_*
  * @flags: (in) zero
  * @pages: (out) pages the advice acted on
