@@ -135,7 +135,8 @@ TEST_F(ioc, stats)
 	/* background writeback may clean some between the two counts */
 	EXPECT_LE(st.space.dirty, POOL_PAGES);
 	EXPECT_LE(st.device.frames_dirty, POOL_PAGES);
-	for (i = 0; i < 4; i++)
+	EXPECT_EQ(sm_stat("slot_retries"), st.device.slot_retries);
+	for (i = 0; i < ARRAY_SIZE(st.device.reserved); i++)
 		EXPECT_EQ(0, st.device.reserved[i]);
 
 	/* unknown flags, non-zero reserved field, bad pointer */

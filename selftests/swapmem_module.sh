@@ -66,7 +66,7 @@ busy_while_open() {
 }
 
 echo "TAP version 13"
-echo "1..26"
+echo "1..28"
 if [ "$(id -u)" != 0 ] || [ ! -e "$ko" ] || loaded; then
 	echo "Bail out! needs root, $ko, and swapmem not loaded"
 	exit 1
@@ -133,7 +133,7 @@ abi_matches() {	# every file is documented, every documented file exists
 check "every sysfs file is in the ABI document, and only those" abi_matches
 check "backing device is held exclusively" held_exclusively
 check "unload after backed load" unload
-check "backing_dev that does not exist is refused" refused "Unknown symbol" backing_dev=/dev/swapmem-nonexistent
+check "backing_dev that does not exist is refused, in words" refused "No such device" backing_dev=/dev/swapmem-nonexistent
 check "backing_dev that is not a block device is refused" refused "Block device required" backing_dev=/dev/null
 check "backing_dev in use as swap is refused with EBUSY" swapped_on
 check "backing_dev too small for 16 slots is refused" too_small
@@ -148,4 +148,40 @@ three_devices() {
 check "nr_devices=0 is refused" nr_refused 0
 check "nr_devices=65 is refused" nr_refused 65
 check "nr_devices=3 creates three devices" three_devices
+
+# A device that cannot be created fails the load, and the log names it:
+# swapmem0 takes all but 8 MiB of the half of RAM that all pools may
+# share, so swapmem1's 16 MiB pool does not fit.
+second_device_fails() {
+	half=$(($(sed -n 's/MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 2048))
+	dmesg -C
+	out=$(insmod "$ko" pool_size=$((half - 8))M nr_devices=2 2>&1) &&
+		{ rmmod swapmem; echo "# loaded"; return 1; }
+	echo "$out" | grep -q "Cannot allocate memory" || { echo "# insmod said: $out"; return 1; }
+	dmesg | grep -q "swapmem1: pool_size: the pools of all devices would take" &&
+		dmesg | grep -q "not loaded: swapmem1 could not be created" ||
+		{ dmesg | tail -n 3 | sed 's/^/# /'; return 1; }
+	nothing_left
+}
+check "a second device that does not fit fails the load, named" second_device_fails
+
+# rmmod racing hot_add: the device a hot_add makes is removed with the
+# others, or the hot_add is refused; nothing outlives the module, and it
+# loads again.
+unload_races_hot_add() {
+	for round in 1 2 3 4 5 6; do
+		insmod "$ko" pool_size=64K || return 1
+		for r in 1 2; do
+			(while cat /sys/class/swapmem/hot_add >/dev/null 2>&1 ||
+			       [ -e /sys/class/swapmem ]; do :; done) &
+		done
+		sleep 0.0$round
+		until rmmod swapmem 2>/dev/null; do sleep 0.01; done
+		wait
+		nothing_left || { echo "# round $round: left behind:" \
+			"$(ls /dev/swapmem* /sys/class/swapmem 2>&1 | tr '\n' ' ')"; return 1; }
+	done
+	insmod "$ko" && unload
+}
+check "rmmod racing hot_add leaves nothing, and loads again" unload_races_hot_add
 [ $fails = 0 ]

@@ -155,7 +155,10 @@ TEST_F(cfg, pool_size_busy)
 /* backing_dev: attach, busy while pages live on it, detach, bad paths. */
 TEST_F(cfg, backing_dev_live)
 {
-	char buf[64];
+	/* as long as /dev/disk/by-id/ names get: 64 bytes was once the limit */
+	static const char longpath[] =
+		"/tmp/nvme-SAMSUNG_MZVL2512HCJQ-00B00_S675NX0T123456-part1-by-id-names-are-long";
+	char buf[256];
 	char *base;
 
 	EXPECT_EQ(0, sm_read(0, "backing_dev", buf, sizeof(buf)));
@@ -164,9 +167,13 @@ TEST_F(cfg, backing_dev_live)
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "/dev/swapmem-none", -ENOENT, "none"));
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "/dev/null", -ENOTBLK, "none"));
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "-1", -ENOENT, "none"));
-	EXPECT_EQ(0, refused_keeps(0, "backing_dev",
-				   "/dev/a-path-longer-than-the-64-bytes-a-backing-device-path-may-have",
-				   -EINVAL, "none"));
+	EXPECT_EQ(0, refused_keeps(0, "backing_dev", longpath, -ENOENT, "none"));
+	ASSERT_EQ(0, symlink(sm_disk(0), longpath));
+	EXPECT_EQ(0, sm_write(0, "backing_dev", longpath));
+	EXPECT_EQ(0, sm_read(0, "backing_dev", buf, sizeof(buf)));
+	EXPECT_STREQ(longpath, buf);
+	EXPECT_EQ(0, sm_write(0, "backing_dev", "none"));
+	unlink(longpath);
 	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
 	EXPECT_EQ(0, sm_read(0, "backing_dev", buf, sizeof(buf)));
 	EXPECT_STREQ(sm_disk(0), buf);
