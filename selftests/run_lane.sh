@@ -70,6 +70,12 @@ fi
 if want swapmem_sysfs; then
 	count swapmem_sysfs "$bin/swapmem_sysfs"
 fi
+if want swapmem_errors; then
+	count swapmem_errors "$bin/swapmem_errors"
+fi
+if want swapmem_races; then
+	count swapmem_races "$bin/swapmem_races"
+fi
 if want swapmemctl; then
 	count swapmemctl sh "$top/selftests/swapmemctl.sh"
 fi
