@@ -70,6 +70,15 @@ fi
 if want swapmem_sysfs; then
 	count swapmem_sysfs "$bin/swapmem_sysfs"
 fi
+if want swapmem_sizes; then
+	count swapmem_sizes "$bin/swapmem_sizes"
+fi
+if want privilege; then
+	count privilege sh "$top/selftests/swapmem_privilege.sh"
+fi
+if want swapmem_limits; then
+	count swapmem_limits "$bin/swapmem_limits"
+fi
 if want swapmem_errors; then
 	count swapmem_errors "$bin/swapmem_errors"
 fi
