@@ -50,44 +50,6 @@ FIXTURE_TEARDOWN(ioc)
 	sm_unload();
 }
 
-static int advise(int fd, __u32 advice, __u64 first, __u64 npages, __u64 *done)
-{
-	struct swapmem_advice adv;
-	int ret;
-
-	memset(&adv, 0, sizeof(adv));
-	adv.offset = first * SM_PAGE;
-	adv.length = npages * SM_PAGE;
-	adv.advice = advice;
-	ret = ioctl(fd, SWAPMEM_IOC_ADVISE, &adv);
-	if (done)
-		*done = adv.pages;
-	return ret;
-}
-
-static int stats(int fd, struct swapmem_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	return ioctl(fd, SWAPMEM_IOC_STATS, st);
-}
-
-static void fill(char *base, size_t first, size_t n, __u64 gen)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++)
-		sm_page_make((__u64 *)(base + i * SM_PAGE), i, gen);
-}
-
-static size_t bad(char *base, size_t first, size_t n, __u64 gen)
-{
-	size_t i, b = 0;
-
-	for (i = first; i < first + n; i++)
-		b += !!sm_page_check((__u64 *)(base + i * SM_PAGE), i, gen);
-	return b;
-}
-
 /* INFO describes the device and the caller's space. */
 TEST_F(ioc, info)
 {
@@ -119,8 +81,8 @@ TEST_F(ioc, stats)
 	struct swapmem_stats st;
 	size_t i;
 
-	fill(self->base, 0, 2 * POOL_PAGES, 1);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	sm_fill(self->base, 0, 2 * POOL_PAGES, 1);
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(sm_stat("zero_fill_faults"), st.device.zero_fill_faults);
 	EXPECT_GE(sm_stat("evictions_dirty"), st.device.evictions_dirty);
 	/* background writeback may write more after the snapshot */
@@ -162,21 +124,21 @@ TEST_F(ioc, sync_and_pageout)
 	__u64 done;
 	long major0;
 
-	fill(self->base, 0, 64, 1);
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_SYNC, 0, 64, &done));
+	sm_fill(self->base, 0, 64, 1);
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_SYNC, 0, 64, &done));
 	EXPECT_EQ(64, done);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(0, st.space.dirty);
 	EXPECT_EQ(64, st.space.resident);
 
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PAGEOUT, 0, 64, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PAGEOUT, 0, 64, &done));
 	EXPECT_EQ(64, done);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(0, st.space.resident);
 	EXPECT_EQ(64, st.space.swapped);
 	/* read back by their own faults or ahead of them */
 	major0 = sm_stat("major_faults") + sm_stat("readahead_hits");
-	EXPECT_EQ(0, bad(self->base, 0, 64, 1));
+	EXPECT_EQ(0, sm_bad(self->base, 0, 64, 1));
 	EXPECT_EQ(64, sm_stat("major_faults") + sm_stat("readahead_hits") - major0);
 }
 
@@ -186,15 +148,15 @@ TEST_F(ioc, prefetch)
 	long major0, reads0;
 	__u64 done;
 
-	fill(self->base, 0, 32, 2);
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PAGEOUT, 0, 32, &done));
+	sm_fill(self->base, 0, 32, 2);
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PAGEOUT, 0, 32, &done));
 	EXPECT_EQ(32, done);
 	reads0 = sm_stat("swap_reads");
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PREFETCH, 0, 32, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PREFETCH, 0, 32, &done));
 	EXPECT_EQ(32, done);
 	EXPECT_EQ(32, sm_stat("swap_reads") - reads0);
 	major0 = sm_stat("major_faults");
-	EXPECT_EQ(0, bad(self->base, 0, 32, 2));
+	EXPECT_EQ(0, sm_bad(self->base, 0, 32, 2));
 	EXPECT_EQ(0, sm_stat("major_faults") - major0);
 }
 
@@ -205,12 +167,12 @@ TEST_F(ioc, drop)
 	__u64 done;
 	size_t i;
 
-	fill(self->base, 0, 2 * POOL_PAGES, 3);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	sm_fill(self->base, 0, 2 * POOL_PAGES, 3);
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	ASSERT_GT(st.space.swapped, 0);
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_DROP, 0, 2 * POOL_PAGES, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_DROP, 0, 2 * POOL_PAGES, &done));
 	EXPECT_EQ(2 * POOL_PAGES, done);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(0, st.space.swapped + st.space.resident);
 	EXPECT_EQ(0, sm_stat("slots_used"));
 	EXPECT_EQ(POOL_PAGES, sm_stat("frames_free"));
@@ -229,25 +191,25 @@ TEST_F(ioc, pin_and_unpin)
 	__u64 done;
 	size_t i;
 
-	fill(self->base, 0, 16, 4);
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PIN, 0, 16, &done));
+	sm_fill(self->base, 0, 16, 4);
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PIN, 0, 16, &done));
 	EXPECT_EQ(16, done);
 	EXPECT_EQ(16, sm_stat("frames_pinned"));
 	for (i = 16; i < self->pages; i++)
 		sm_poke(self->base + i * SM_PAGE, i);
 	major0 = sm_stat("major_faults");
-	EXPECT_EQ(0, bad(self->base, 0, 16, 4));
+	EXPECT_EQ(0, sm_bad(self->base, 0, 16, 4));
 	EXPECT_EQ(0, sm_stat("major_faults") - major0);
 
 	/* past the limit (64 frames): refused, and nothing more pinned */
 	errno = 0;
-	EXPECT_EQ(-1, advise(self->fd, SWAPMEM_ADV_PIN, 16, 64, NULL));
+	EXPECT_EQ(-1, sm_advise(self->fd, SWAPMEM_ADV_PIN, 16, 64, NULL));
 	EXPECT_EQ(ENOMEM, errno);
 	EXPECT_EQ(16, sm_stat("frames_pinned"));
 
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_UNPIN, 0, 16, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_UNPIN, 0, 16, &done));
 	EXPECT_EQ(16, done);
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(0, st.space.pinned);
 	EXPECT_EQ(0, st.device.frames_pinned);
 }
@@ -281,7 +243,7 @@ TEST_F(ioc, advise_errors)
 	adv.reserved[1] = 0;
 
 	errno = 0;
-	EXPECT_EQ(-1, advise(self->fd, SWAPMEM_ADV_SYNC, 0, 0, NULL));
+	EXPECT_EQ(-1, sm_advise(self->fd, SWAPMEM_ADV_SYNC, 0, 0, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	adv.offset = 100;
 	errno = 0;
@@ -316,7 +278,7 @@ TEST_F(ioc, reset_stats)
 	int status;
 	pid_t pid;
 
-	fill(self->base, 0, 8, 1);
+	sm_fill(self->base, 0, 8, 1);
 	ASSERT_GT(sm_stat("zero_fill_faults"), 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
+#include <linux/swapmem.h>
 #include <linux/types.h>
 
 #define SM_DEV		"/dev/swapmem0"
@@ -96,6 +99,136 @@ static inline long sm_pages_written(void)
 	return sm_stat("evictions_dirty") + sm_stat("writeback_pages");
 }
 
+/* Write @val to the (sysfs) file at @path: 0 or -errno. */
+static inline int sm_file_write(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* Read the (sysfs) file at @path into @buf, without its newline: 0 or -errno. */
+static inline int sm_file_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	n = n < 0 ? -errno : n;
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Write @val to swapmem<@dev>/@file: 0 or -errno. */
+static inline int sm_write(int dev, const char *file, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
+	return sm_file_write(path, val);
+}
+
+/* Read swapmem<@dev>/@file into @buf, without its newline: 0 or -errno. */
+static inline int sm_read(int dev, const char *file, char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
+	return sm_file_read(path, buf, len);
+}
+
+/*
+ * SWAPMEM_IOC_ADVISE on pages [@first, @first + @npages) of @fd's space;
+ * the pages it acted on in *@done (written back even as 0).
+ */
+static inline int sm_advise(int fd, __u32 advice, __u64 first, __u64 npages,
+			    __u64 *done)
+{
+	struct swapmem_advice adv;
+	int ret;
+
+	memset(&adv, 0, sizeof(adv));
+	adv.offset = first * SM_PAGE;
+	adv.length = npages * SM_PAGE;
+	adv.advice = advice;
+	adv.pages = ~0ULL;
+	ret = ioctl(fd, SWAPMEM_IOC_ADVISE, &adv);
+	if (done)
+		*done = adv.pages;
+	return ret;
+}
+
+static inline int sm_stats(int fd, struct swapmem_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, SWAPMEM_IOC_STATS, st);
+}
+
+/*
+ * Device mapper: does it work here? Then (re)create target @name with
+ * @table ("\\n" between lines, printf style), give it another table, run
+ * dmsetup @cmd (suspend, resume, remove) on it. 0, or -1.
+ */
+static inline int sm_dm_available(void)
+{
+	return system("modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1") ? -1 : 0;
+}
+
+static inline int sm_dm_create(const char *name, const char *table)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "dmsetup --noudevsync remove %s 2>/dev/null", name);
+	if (system(cmd) == -1)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "printf '%s' | dmsetup --noudevsync create %s", table, name);
+	if (system(cmd))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "dmsetup mknodes %s", name);
+	return system(cmd) ? -1 : 0;
+}
+
+static inline int sm_dm_table(const char *name, const char *table)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "printf '%s' | dmsetup --noudevsync reload %s && dmsetup --noudevsync resume %s",
+		 table, name, name);
+	return system(cmd) ? -1 : 0;
+}
+
+static inline int sm_dm(const char *cmd, const char *name)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "dmsetup --noudevsync %s %s", cmd, name);
+	return system(line) ? -1 : 0;
+}
+
+/* Seconds on the monotonic clock. */
+static inline double sm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static inline long sm_attr(const char *name)
 {
 	char path[256];
@@ -155,6 +288,25 @@ static inline int sm_page_is_zero(const __u64 *p)
 		if (p[i])
 			return 0;
 	return 1;
+}
+
+/* Write pages [@first, @first + @n) of @base as generation @gen. */
+static inline void sm_fill(char *base, size_t first, size_t n, __u64 gen)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++)
+		sm_page_make((__u64 *)(base + i * SM_PAGE), i, gen);
+}
+
+/* How many of pages [@first, @first + @n) of @base are not generation @gen. */
+static inline size_t sm_bad(char *base, size_t first, size_t n, __u64 gen)
+{
+	size_t i, b = 0;
+
+	for (i = first; i < first + n; i++)
+		b += !!sm_page_check((__u64 *)(base + i * SM_PAGE), i, gen);
+	return b;
 }
 
 /* A random permutation of 0..n-1. */

@@ -29,76 +29,6 @@
 #define DM_TINY		"swapmem-tiny"
 #define DM_TINY_SECTORS	256		/* 32 slots, slot 0 unused */
 
-/* Write @val to swapmem<@dev>/@file: 0 or -errno. */
-static int sm_write(int dev, const char *file, const char *val)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-/* Read swapmem<@dev>/@file into @buf, without its newline: 0 or -errno. */
-static int sm_read(int dev, const char *file, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* Read hot_add into @buf: 0, or -errno of the read. */
-static int hot_add(char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(HOT_ADD, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	n = n < 0 ? -errno : n;
-	close(fd);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Write @id to hot_remove: 0 or -errno. */
-static int hot_remove(const char *id)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(HOT_REMOVE, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, id, strlen(id));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 /* A line of /proc/meminfo, in KiB; -1 if it is not there. */
 static long meminfo_kb(const char *key)
 {
@@ -139,46 +69,6 @@ static int dmesg_count(const char *needle)
 	return n;
 }
 
-static int advise(int fd, __u32 advice, __u64 first, __u64 npages, __u64 *done)
-{
-	struct swapmem_advice adv;
-	int ret;
-
-	memset(&adv, 0, sizeof(adv));
-	adv.offset = first * SM_PAGE;
-	adv.length = npages * SM_PAGE;
-	adv.advice = advice;
-	/* an output: it must be written back, even as 0 */
-	adv.pages = ~0ULL;
-	ret = ioctl(fd, SWAPMEM_IOC_ADVISE, &adv);
-	if (done)
-		*done = adv.pages;
-	return ret;
-}
-
-static int stats(int fd, struct swapmem_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	return ioctl(fd, SWAPMEM_IOC_STATS, st);
-}
-
-static void fill(char *base, size_t first, size_t n, __u64 gen)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++)
-		sm_page_make((__u64 *)(base + i * SM_PAGE), i, gen);
-}
-
-static size_t bad(char *base, size_t first, size_t n, __u64 gen)
-{
-	size_t i, b = 0;
-
-	for (i = first; i < first + n; i++)
-		b += !!sm_page_check((__u64 *)(base + i * SM_PAGE), i, gen);
-	return b;
-}
-
 /* ---- swapmem0 with a pool of nearly half of RAM ---- */
 
 FIXTURE(half_ram) {
@@ -217,17 +107,17 @@ TEST_F_TIMEOUT(half_ram, pool_cap_all_devices, 600)
 	char buf[32];
 
 	ASSERT_EQ(0, system("dmesg -C"));
-	EXPECT_EQ(-ENOMEM, hot_add(buf, sizeof(buf)));
+	EXPECT_EQ(-ENOMEM, sm_file_read(HOT_ADD, buf, sizeof(buf)));
 	EXPECT_NE(0, access("/dev/swapmem1", F_OK));
 	EXPECT_NE(0, access("/sys/class/swapmem/swapmem1", F_OK));
 	EXPECT_EQ(1, dmesg_count("over half of RAM"));
 
 	ASSERT_EQ(0, sm_write(0, "pool_size", "16M"));
 	EXPECT_EQ(16 * MIB, sm_attr("pool_size"));
-	ASSERT_EQ(0, hot_add(buf, sizeof(buf)));
-	EXPECT_STREQ("1\n", buf);
+	ASSERT_EQ(0, sm_file_read(HOT_ADD, buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf);
 	EXPECT_EQ(0, access("/dev/swapmem1", F_OK));
-	EXPECT_EQ(0, hot_remove("1"));
+	EXPECT_EQ(0, sm_file_write(HOT_REMOVE, "1"));
 	EXPECT_NE(0, access("/sys/class/swapmem/swapmem1", F_OK));
 }
 
@@ -368,14 +258,14 @@ TEST_F_TIMEOUT(pool_only, partial_pin_is_undone, 600)
 			  MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(self->base != MAP_FAILED);
 	/* 200 dirty frames that have nowhere to go: 56 are left */
-	fill(self->base, 0, 200, 1);
+	sm_fill(self->base, 0, 200, 1);
 	EXPECT_EQ(POOL_PAGES - 200, sm_stat("frames_free"));
 
 	errno = 0;
-	EXPECT_EQ(-1, advise(self->fd, SWAPMEM_ADV_PIN, 200, 100, NULL));
+	EXPECT_EQ(-1, sm_advise(self->fd, SWAPMEM_ADV_PIN, 200, 100, NULL));
 	EXPECT_EQ(ENOMEM, errno);
 	EXPECT_EQ(0, sm_stat("frames_pinned"));
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	TH_LOG("after the failed PIN: %llu pinned (space %llu), %llu free, %llu used",
 	       (unsigned long long)st.device.frames_pinned,
 	       (unsigned long long)st.space.pinned,
@@ -384,12 +274,12 @@ TEST_F_TIMEOUT(pool_only, partial_pin_is_undone, 600)
 	EXPECT_EQ(0, st.device.frames_pinned);
 	EXPECT_EQ(0, st.space.pinned);
 
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PIN, 300, 40, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PIN, 300, 40, &done));
 	EXPECT_EQ(40, done);
 	EXPECT_EQ(40, sm_stat("frames_pinned"));
-	ASSERT_EQ(0, stats(self->fd, &st));
+	ASSERT_EQ(0, sm_stats(self->fd, &st));
 	EXPECT_EQ(40, st.space.pinned);
-	EXPECT_EQ(0, bad(self->base, 0, 200, 1));
+	EXPECT_EQ(0, sm_bad(self->base, 0, 200, 1));
 }
 
 /*
@@ -410,7 +300,7 @@ TEST_F(pool_only, advise_cut_to_space)
 	self->base = mmap(NULL, self->pages * SM_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(self->base != MAP_FAILED);
-	fill(self->base, 0, 16, 1);
+	sm_fill(self->base, 0, 16, 1);
 	ASSERT_EQ(0, ioctl(self->fd, SWAPMEM_IOC_INFO, &info));
 	EXPECT_EQ(16 * SM_PAGE, info.space_size);
 	max = info.space_max;
@@ -418,27 +308,27 @@ TEST_F(pool_only, advise_cut_to_space)
 	/* each advice past the space: nothing done, nothing counted */
 	for (i = 0; i < ARRAY_SIZE(advice); i++) {
 		done = 1;
-		EXPECT_EQ(0, advise(self->fd, advice[i], 100, 10, &done));
+		EXPECT_EQ(0, sm_advise(self->fd, advice[i], 100, 10, &done));
 		EXPECT_EQ(0, done);
 	}
 	EXPECT_EQ(0, sm_stat("frames_pinned"));
 	EXPECT_EQ(16, sm_stat("frames_used"));
-	EXPECT_EQ(0, bad(self->base, 0, 16, 1));
+	EXPECT_EQ(0, sm_bad(self->base, 0, 16, 1));
 
 	/* a range from inside to far past it: the 16 pages only */
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_DROP, 0, 1024, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_DROP, 0, 1024, &done));
 	EXPECT_EQ(16, done);
 	EXPECT_EQ(POOL_PAGES, sm_stat("frames_free"));
 
 	/* up to the last page below 1 TiB is a range; past it is not */
 	done = 1;
-	EXPECT_EQ(0, advise(self->fd, SWAPMEM_ADV_PIN, max / SM_PAGE - 1, 1, &done));
+	EXPECT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PIN, max / SM_PAGE - 1, 1, &done));
 	EXPECT_EQ(0, done);
 	errno = 0;
-	EXPECT_EQ(-1, advise(self->fd, SWAPMEM_ADV_PIN, max / SM_PAGE - 1, 2, NULL));
+	EXPECT_EQ(-1, sm_advise(self->fd, SWAPMEM_ADV_PIN, max / SM_PAGE - 1, 2, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(-1, advise(self->fd, SWAPMEM_ADV_PREFETCH, max / SM_PAGE, 1, NULL));
+	EXPECT_EQ(-1, sm_advise(self->fd, SWAPMEM_ADV_PREFETCH, max / SM_PAGE, 1, NULL));
 	EXPECT_EQ(EINVAL, errno);
 
 	/* a mapping further up grows the space: the same PIN now acts */
@@ -446,7 +336,7 @@ TEST_F(pool_only, advise_cut_to_space)
 	ASSERT_TRUE(far != MAP_FAILED);
 	ASSERT_EQ(0, ioctl(self->fd, SWAPMEM_IOC_INFO, &info));
 	EXPECT_EQ(201 * SM_PAGE, info.space_size);
-	ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_PIN, 100, 10, &done));
+	ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_PIN, 100, 10, &done));
 	EXPECT_EQ(10, done);
 	EXPECT_EQ(10, sm_stat("frames_pinned"));
 	munmap(far, SM_PAGE);
@@ -552,22 +442,19 @@ FIXTURE(tiny) {
 
 FIXTURE_SETUP(tiny)
 {
-	char cmd[512];
+	char table[128];
 
 	self->fd = -1;
 	self->base = MAP_FAILED;
 	if (!getenv("SWAPMEM_KO"))
 		SKIP(return, "SWAPMEM_KO is not set");
-	if (system("modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1"))
+	if (sm_dm_available())
 		SKIP(return, "device mapper is not available");
-	snprintf(cmd, sizeof(cmd),
-		 "dmsetup --noudevsync remove " DM_TINY " 2>/dev/null;"
-		 " printf '0 %d linear %s 0\\n' | dmsetup --noudevsync create " DM_TINY
-		 " && dmsetup mknodes " DM_TINY, DM_TINY_SECTORS, sm_disk(1));
-	ASSERT_EQ(0, system(cmd));
+	snprintf(table, sizeof(table), "0 %d linear %s 0\\n", DM_TINY_SECTORS, sm_disk(1));
+	ASSERT_EQ(0, sm_dm_create(DM_TINY, table));
 	if (sm_reload("pool_size=1M backing_dev=/dev/mapper/" DM_TINY)) {
 		/* no teardown after a failed set-up */
-		if (system("dmsetup --noudevsync remove " DM_TINY))
+		if (sm_dm("remove", DM_TINY))
 			perror("dmsetup remove");
 		ASSERT_TRUE(0);
 	}
@@ -582,7 +469,7 @@ FIXTURE_TEARDOWN(tiny)
 	if (self->fd >= 0)
 		close(self->fd);
 	sm_unload();
-	if (system("dmsetup --noudevsync remove " DM_TINY))
+	if (sm_dm("remove", DM_TINY))
 		perror("dmsetup remove");
 }
 
@@ -603,7 +490,7 @@ TEST_F_TIMEOUT(tiny, msync_full_store_keeps_mappings, 600)
 	self->base = mmap(NULL, self->pages * SM_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(self->base != MAP_FAILED);
-	fill(self->base, 0, self->pages, 1);
+	sm_fill(self->base, 0, self->pages, 1);
 	EXPECT_EQ(self->pages, sm_stat("frames_used"));
 
 	errno = 0;
@@ -619,7 +506,7 @@ TEST_F_TIMEOUT(tiny, msync_full_store_keeps_mappings, 600)
 	       sm_stat("slots_used"), self->pages, slots, minor);
 	EXPECT_EQ(self->pages * (self->pages - 1) / 2, sink);
 	EXPECT_LE(minor, slots);
-	EXPECT_EQ(0, bad(self->base, 0, self->pages, 1));
+	EXPECT_EQ(0, sm_bad(self->base, 0, self->pages, 1));
 }
 
 TEST_HARNESS_MAIN

@@ -599,16 +599,6 @@ TEST_F(pool_only, sigbus_when_pool_is_dirty)
 #define DM_NAME		"swapmem-test"
 #define DM_SECTORS	16384		/* 8 MiB: 2048 slots */
 
-static int dm_table(const char *table)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd),
-		 "printf '%s' | dmsetup --noudevsync reload " DM_NAME
-		 " && dmsetup --noudevsync resume " DM_NAME, table);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 FIXTURE(faulty) {
 	int fd;
 	char linear[128];
@@ -616,20 +606,14 @@ FIXTURE(faulty) {
 
 FIXTURE_SETUP(faulty)
 {
-	char cmd[512];
-
 	self->fd = -1;
 	if (!getenv("SWAPMEM_KO"))
 		SKIP(return, "SWAPMEM_KO is not set");
-	if (system("modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1"))
+	if (sm_dm_available())
 		SKIP(return, "device mapper is not available");
 	snprintf(self->linear, sizeof(self->linear), "0 %d linear %s 0\\n",
 		 DM_SECTORS, sm_disk(1));
-	snprintf(cmd, sizeof(cmd),
-		 "dmsetup --noudevsync remove " DM_NAME " 2>/dev/null;"
-		 " printf '%s' | dmsetup --noudevsync create " DM_NAME
-		 " && dmsetup mknodes " DM_NAME, self->linear);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, sm_dm_create(DM_NAME, self->linear));
 	ASSERT_EQ(0, sm_reload("pool_size=1M backing_dev=/dev/mapper/" DM_NAME));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
@@ -640,7 +624,7 @@ FIXTURE_TEARDOWN(faulty)
 	if (self->fd >= 0)
 		close(self->fd);
 	sm_unload();
-	if (system("dmsetup --noudevsync remove " DM_NAME))
+	if (sm_dm("remove", DM_NAME))
 		perror("dmsetup remove");
 }
 
@@ -667,7 +651,7 @@ TEST_F_TIMEOUT(faulty, read_errors_sigbus_only_there, 900)
 	snprintf(table, sizeof(table),
 		 "0 8 linear %s 0\\n8 3192 error\\n3200 %d linear %s 3200\\n",
 		 sm_disk(1), DM_SECTORS - 3200, sm_disk(1));
-	ASSERT_EQ(0, dm_table(table));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, table));
 	sm_catch_sigbus();
 	for (i = 0; i < n; i++) {
 		if (sm_try_copy(page, base + i * SM_PAGE)) {
@@ -681,7 +665,7 @@ TEST_F_TIMEOUT(faulty, read_errors_sigbus_only_there, 900)
 	EXPECT_GT(ok, POOL_PAGES);
 	EXPECT_EQ(sigbus, sm_stat("read_errors"));
 	/* the disk heals: the same pages read back */
-	ASSERT_EQ(0, dm_table(self->linear));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, self->linear));
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, sm_try_copy(page, base + i * SM_PAGE));
 		EXPECT_EQ(0, sm_page_check(page, i, 1));
@@ -752,7 +736,7 @@ TEST_F_TIMEOUT(faulty, write_errors_keep_pages, 900)
 
 	ASSERT_NE(NULL, seq);
 	snprintf(table, sizeof(table), "0 %d error\\n", DM_SECTORS);
-	ASSERT_EQ(0, dm_table(table));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, table));
 	base = map_space(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	write_pages(base, seq, POOL_PAGES, 1);
@@ -768,7 +752,7 @@ TEST_F_TIMEOUT(faulty, write_errors_keep_pages, 900)
 	for (i = 0; i < POOL_PAGES; i++)
 		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 
-	ASSERT_EQ(0, dm_table(self->linear));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, self->linear));
 	write_pages(base, seq + POOL_PAGES, n - POOL_PAGES, 1);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));

@@ -15,12 +15,8 @@
  * anything else is a page seen through a stale mapping.
  */
 #include <pthread.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
-
-#include <linux/swapmem.h>
 
 #include "kselftest_harness.h"
 #include "swapmem_lib.h"
@@ -66,44 +62,10 @@ static int page_own(const __u64 *p, unsigned int space, __u64 index)
 	return 0;
 }
 
-/* Write @val to sysfs file @path: 0 or -errno. */
-static int sys_write(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 /* Widen the race windows where the module has them: true if it does. */
 static bool races_widened(void)
 {
-	return !sys_write(RACE_PARAM, RACE_DELAY_US);
-}
-
-static int advise(int fd, __u32 advice, __u64 first, __u64 npages)
-{
-	struct swapmem_advice adv;
-
-	memset(&adv, 0, sizeof(adv));
-	adv.offset = first * SM_PAGE;
-	adv.length = npages * SM_PAGE;
-	adv.advice = advice;
-	return ioctl(fd, SWAPMEM_IOC_ADVISE, &adv);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return !sm_file_write(RACE_PARAM, RACE_DELAY_US);
 }
 
 /* ---- one device, two spaces, one of them mapped twice ---- */
@@ -135,7 +97,7 @@ static void race_fail(struct race *r)
 
 static bool race_on(struct race *r)
 {
-	return !__atomic_load_n(&r->failed, __ATOMIC_RELAXED) && now() < r->end;
+	return !__atomic_load_n(&r->failed, __ATOMIC_RELAXED) && sm_now() < r->end;
 }
 
 /* Reads space A through its first mapping. */
@@ -187,13 +149,13 @@ static void *adviser_a(void *p)
 		n = 1 + sm_rand(&seed) % (HOT - first);
 		switch (sm_rand(&seed) % 8) {
 		case 0:
-			advise(r->fd_a, SWAPMEM_ADV_PAGEOUT, first, n);
+			sm_advise(r->fd_a, SWAPMEM_ADV_PAGEOUT, first, n, NULL);
 			break;
 		case 1:
 			msync(r->a1 + first * SM_PAGE, n * SM_PAGE, MS_SYNC);
 			break;
 		default:
-			advise(r->fd_a, SWAPMEM_ADV_DROP, first, n);
+			sm_advise(r->fd_a, SWAPMEM_ADV_DROP, first, n, NULL);
 			break;
 		}
 		r->advices++;
@@ -268,14 +230,14 @@ TEST_F_TIMEOUT(race, isolation_under_races, 600)
 	ASSERT_NE(MAP_FAILED, r.a1);
 	ASSERT_NE(MAP_FAILED, r.a2);
 	ASSERT_NE(MAP_FAILED, r.b);
-	r.end = now() + race_seconds();
+	r.end = sm_now() + race_seconds();
 	ASSERT_EQ(0, pthread_create(&t[0], NULL, reader_a, &r));
 	ASSERT_EQ(0, pthread_create(&t[1], NULL, writer_a, &r));
 	ASSERT_EQ(0, pthread_create(&t[2], NULL, adviser_a, &r));
 	ASSERT_EQ(0, pthread_create(&t[3], NULL, writer_b, &r));
 	for (i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
-	sys_write(RACE_PARAM, "0");
+	sm_file_write(RACE_PARAM, "0");
 	TH_LOG("%lu sweeps read, %lu pages written, %lu advices; %ld evictions, %ld second chances",
 	       r.reads, r.writes, r.advices,
 	       sm_stat("evictions_clean") + sm_stat("evictions_dirty"),
@@ -310,12 +272,12 @@ static void *toggler(void *p)
 {
 	struct toggle *t = p;
 
-	while (now() < t->end) {
-		if (!sys_write(SM_SYSFS "backing_dev", t->disk))
+	while (sm_now() < t->end) {
+		if (!sm_file_write(SM_SYSFS "backing_dev", t->disk))
 			t->attached++;
 		else
 			t->refused++;
-		if (!sys_write(SM_SYSFS "backing_dev", "none"))
+		if (!sm_file_write(SM_SYSFS "backing_dev", "none"))
 			t->detached++;
 		else
 			t->refused++;
@@ -364,9 +326,9 @@ TEST_F_TIMEOUT(toggled, msync_vs_detach, 600)
 	base = mmap(NULL, SYNC_PAGES * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->fd, 0);
 	ASSERT_NE(MAP_FAILED, base);
-	t.end = now() + race_seconds();
+	t.end = sm_now() + race_seconds();
 	ASSERT_EQ(0, pthread_create(&th, NULL, toggler, &t));
-	while (now() < t.end) {
+	while (sm_now() < t.end) {
 		gen++;
 		for (i = 0; i < SYNC_PAGES; i++)
 			page_fill((__u64 *)(base + i * SM_PAGE), 'S', i, gen);
@@ -383,10 +345,10 @@ TEST_F_TIMEOUT(toggled, msync_vs_detach, 600)
 			ASSERT_EQ(tag('S', i, gen), sm_peek(&p[SM_WORDS - 1]));
 		}
 		/* their slots go back, so the device can be let go again */
-		ASSERT_EQ(0, advise(self->fd, SWAPMEM_ADV_DROP, 0, SYNC_PAGES));
+		ASSERT_EQ(0, sm_advise(self->fd, SWAPMEM_ADV_DROP, 0, SYNC_PAGES, NULL));
 	}
 	pthread_join(th, NULL);
-	sys_write(RACE_PARAM, "0");
+	sm_file_write(RACE_PARAM, "0");
 	TH_LOG("%lu msyncs, %lu pages written; attached %lu, detached %lu, refused %lu times",
 	       syncs, written, t.attached, t.detached, t.refused);
 	EXPECT_GT(syncs, 0);
@@ -426,13 +388,13 @@ static int work(int dev, size_t pages, __u64 seed)
 	msync(base, pages / 4 * SM_PAGE, MS_SYNC);
 	first = sm_rand(&seed) % pages;
 	n = 1 + sm_rand(&seed) % (pages - first);
-	advise(fd, SWAPMEM_ADV_PAGEOUT, first, n);
-	advise(fd, SWAPMEM_ADV_PREFETCH, first, n);
+	sm_advise(fd, SWAPMEM_ADV_PAGEOUT, first, n, NULL);
+	sm_advise(fd, SWAPMEM_ADV_PREFETCH, first, n, NULL);
 	first = sm_rand(&seed) % pages;
 	n = 1 + sm_rand(&seed) % 8;
 	if (first + n > pages)
 		n = pages - first;
-	if (!advise(fd, SWAPMEM_ADV_DROP, first, n))
+	if (!sm_advise(fd, SWAPMEM_ADV_DROP, first, n, NULL))
 		memset(dropped + first, 1, n);
 	for (i = 0; i < pages; i++) {
 		__u64 *p = (__u64 *)(base + i * SM_PAGE);
@@ -459,7 +421,7 @@ static int workers(int dev, size_t pages, double end, unsigned long *rounds)
 	__u64 seed = 1 + dev;
 	pid_t pid;
 
-	while (now() < end) {
+	while (sm_now() < end) {
 		seed = sm_rand(&seed);
 		pid = fork();
 		if (!pid)
@@ -490,32 +452,32 @@ static void *controller(void *p)
 	__u64 seed = 5;
 	int dev, ret;
 
-	while (now() < c->end) {
+	while (sm_now() < c->end) {
 		dev = sm_rand(&seed) % 2;
 		switch (sm_rand(&seed) % 6) {
 		case 0:
 			snprintf(file, sizeof(file), "/sys/class/swapmem/swapmem%d/policy", dev);
-			ret = sys_write(file, policies[sm_rand(&seed) % 3]);
+			ret = sm_file_write(file, policies[sm_rand(&seed) % 3]);
 			break;
 		case 1:
 			snprintf(file, sizeof(file), "/sys/class/swapmem/swapmem%d/pool_size", dev);
-			ret = sys_write(file, pools[sm_rand(&seed) % 4]);
+			ret = sm_file_write(file, pools[sm_rand(&seed) % 4]);
 			break;
 		case 2:
 			snprintf(file, sizeof(file), "/sys/class/swapmem/swapmem%d/readahead", dev);
-			ret = sys_write(file, numbers[sm_rand(&seed) % 3]);
+			ret = sm_file_write(file, numbers[sm_rand(&seed) % 3]);
 			break;
 		case 3:
 			/* swapmem0 moves between two disks, swapmem1 also to none */
 			snprintf(file, sizeof(file), "/sys/class/swapmem/swapmem%d/backing_dev",
 				 dev);
 			if (dev)
-				ret = sys_write(file, sm_rand(&seed) % 2 ? "none" : c->disk[1]);
+				ret = sm_file_write(file, sm_rand(&seed) % 2 ? "none" : c->disk[1]);
 			else
-				ret = sys_write(file, c->disk[sm_rand(&seed) % 2 ? 0 : 2]);
+				ret = sm_file_write(file, c->disk[sm_rand(&seed) % 2 ? 0 : 2]);
 			break;
 		case 4:
-			ret = sys_write("/sys/class/swapmem/hot_remove", "2");
+			ret = sm_file_write("/sys/class/swapmem/hot_remove", "2");
 			break;
 		default: {
 			char buf[16];
@@ -573,7 +535,7 @@ TEST_F_TIMEOUT(plane, control_vs_data, 900)
 	if (!c.disk[2])
 		c.disk[2] = "/dev/vdc";
 	TH_LOG("race windows widened: %s", races_widened() ? "yes, " RACE_DELAY_US " us" : "no");
-	c.end = now() + 2 * race_seconds();
+	c.end = sm_now() + 2 * race_seconds();
 	for (d = 0; d < 3; d++) {
 		pid[d] = fork();
 		ASSERT_GE(pid[d], 0);
@@ -593,7 +555,7 @@ TEST_F_TIMEOUT(plane, control_vs_data, 900)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			failed++;
 	}
-	sys_write(RACE_PARAM, "0");
+	sm_file_write(RACE_PARAM, "0");
 	TH_LOG("control plane: %lu changes made, %lu refused", c.changes, c.refused);
 	EXPECT_EQ(0, failed);
 	EXPECT_GT(c.changes, 0);

@@ -18,42 +18,6 @@
 
 #define POOL_PAGES	256UL
 
-/* Write @val to swapmem<@dev>/@file: 0 or -errno. */
-static int sm_write(int dev, const char *file, const char *val)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static int sm_read(int dev, const char *file, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/swapmem/swapmem%d/%s", dev, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* The file's value must still be @want after the write of @bad failed. */
 static int refused_keeps(int dev, const char *file, const char *bad, int err,
 			 const char *want)
@@ -70,23 +34,6 @@ static int refused_keeps(int dev, const char *file, const char *bad, int err,
 		return -1;
 	}
 	return 0;
-}
-
-static void fill(char *base, size_t n, __u64 gen)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sm_page_make((__u64 *)(base + i * SM_PAGE), i, gen);
-}
-
-static size_t bad(char *base, size_t n, __u64 gen)
-{
-	size_t i, b = 0;
-
-	for (i = 0; i < n; i++)
-		b += !!sm_page_check((__u64 *)(base + i * SM_PAGE), i, gen);
-	return b;
 }
 
 FIXTURE(cfg) {
@@ -123,16 +70,16 @@ TEST_F_TIMEOUT(cfg, pool_size_live, 600)
 	ASSERT_GE(self->fd, 0);
 	base = mmap(NULL, n * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
-	fill(base, n, 1);
+	sm_fill(base, 0, n, 1);
 
 	ASSERT_EQ(0, sm_write(0, "pool_size", "2M"));
 	EXPECT_EQ(2 * POOL_PAGES * SM_PAGE, sm_attr("pool_size"));
-	fill(base, n, 2);
+	sm_fill(base, 0, n, 2);
 	EXPECT_EQ(2 * POOL_PAGES, sm_stat("frames_used"));
 	/* shrink with every frame dirty: they are written out first */
 	ASSERT_EQ(0, sm_write(0, "pool_size", "512K"));
 	EXPECT_EQ(128, sm_stat("frames_used") + sm_stat("frames_free"));
-	EXPECT_EQ(0, bad(base, n, 2));
+	EXPECT_EQ(0, sm_bad(base, 0, n, 2));
 	munmap(base, n * SM_PAGE);
 }
 
@@ -146,9 +93,9 @@ TEST_F(cfg, pool_size_busy)
 	base = mmap(NULL, POOL_PAGES * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
-	fill(base, POOL_PAGES, 1);
+	sm_fill(base, 0, POOL_PAGES, 1);
 	EXPECT_EQ(0, refused_keeps(0, "pool_size", "512K", -EBUSY, "1048576"));
-	EXPECT_EQ(0, bad(base, POOL_PAGES, 1));
+	EXPECT_EQ(0, sm_bad(base, 0, POOL_PAGES, 1));
 	munmap(base, POOL_PAGES * SM_PAGE);
 }
 
@@ -185,11 +132,11 @@ TEST_F(cfg, backing_dev_live)
 	base = mmap(NULL, 2 * POOL_PAGES * SM_PAGE, PROT_READ | PROT_WRITE,
 		    MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
-	fill(base, 2 * POOL_PAGES, 1);
+	sm_fill(base, 0, 2 * POOL_PAGES, 1);
 	ASSERT_GT(sm_stat("slots_used"), 0);
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", "none", -EBUSY, sm_disk(0)));
 	EXPECT_EQ(0, refused_keeps(0, "backing_dev", sm_disk(1), -EBUSY, sm_disk(0)));
-	EXPECT_EQ(0, bad(base, 2 * POOL_PAGES, 1));
+	EXPECT_EQ(0, sm_bad(base, 0, 2 * POOL_PAGES, 1));
 	munmap(base, 2 * POOL_PAGES * SM_PAGE);
 	close(self->fd);
 	self->fd = -1;
@@ -220,11 +167,11 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 	base = mmap(NULL, total * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
-	fill(base, hot + data, 1);
+	sm_fill(base, 0, hot + data, 1);
 	for (round = 0; round < 6; round++) {
 		ASSERT_EQ(0, sm_write(0, "policy", round % 3 == 2 ? "s3fifo" :
 						   names[round % 3]));
-		EXPECT_EQ(0, bad(base, hot + data, 1));
+		EXPECT_EQ(0, sm_bad(base, 0, hot + data, 1));
 	}
 	/* the same hot set and a fresh cold stream under each policy */
 	for (round = 0; round < 2; round++) {
@@ -243,7 +190,7 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 	TH_LOG("hot-set major faults: fifo %ld, clock %ld", major[0], major[1]);
 	EXPECT_GT(major[0], 0);
 	EXPECT_EQ(0, major[1]);
-	EXPECT_EQ(0, bad(base, hot + data, 1));
+	EXPECT_EQ(0, sm_bad(base, 0, hot + data, 1));
 	munmap(base, total * SM_PAGE);
 }
 
@@ -272,7 +219,7 @@ TEST_F_TIMEOUT(cfg, s3fifo_resists_scans, 600)
 	next = hot;
 	for (r = 0; r < 2; r++) {
 		ASSERT_EQ(0, sm_write(0, "policy", names[r]));
-		fill(base, hot, 1 + r);
+		sm_fill(base, 0, hot, 1 + r);
 		for (i = 0; i < cold; i++) {
 			if (i == 2 * every)
 				m0 = sm_stat("major_faults");
@@ -288,7 +235,7 @@ TEST_F_TIMEOUT(cfg, s3fifo_resists_scans, 600)
 	       major[0], major[1]);
 	EXPECT_GT(major[0], 0);
 	EXPECT_EQ(0, major[1]);
-	EXPECT_EQ(0, bad(base, hot, 2));
+	EXPECT_EQ(0, sm_bad(base, 0, hot, 2));
 	munmap(base, total * SM_PAGE);
 }
 
@@ -314,8 +261,8 @@ TEST_F(cfg, accounting_strict)
 	EXPECT_EQ(ENOMEM, errno);
 	p = mmap(NULL, cap * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(p != MAP_FAILED);
-	fill(p, cap, 1);
-	EXPECT_EQ(0, bad(p, cap, 1));
+	sm_fill(p, 0, cap, 1);
+	EXPECT_EQ(0, sm_bad(p, 0, cap, 1));
 	munmap(p, cap * SM_PAGE);
 	ASSERT_EQ(0, sm_write(0, "accounting", "overcommit"));
 	p = mmap(NULL, 16 * cap * SM_PAGE, PROT_READ, MAP_SHARED, self->fd, 0);
@@ -430,8 +377,8 @@ TEST_F(cfg, latency_histograms)
 	ASSERT_GE(self->fd, 0);
 	base = mmap(NULL, n * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_TRUE(base != MAP_FAILED);
-	fill(base, n, 1);
-	EXPECT_EQ(0, bad(base, n, 1));
+	sm_fill(base, 0, n, 1);
+	EXPECT_EQ(0, sm_bad(base, 0, n, 1));
 	ASSERT_GT(sm_stat("major_faults"), 0);
 	EXPECT_EQ(sm_stat("major_faults"), hist_sum("major_fault_ns"));
 	EXPECT_EQ(sm_stat("minor_faults"), hist_sum("minor_fault_ns"));
