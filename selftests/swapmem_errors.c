@@ -8,7 +8,6 @@
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "kselftest_harness.h"
 #include "swapmem_lib.h"
@@ -17,27 +16,6 @@
 #define DM_NAME		"swapmem-outage"
 #define DM_SECTORS	131072		/* 64 MiB: 16383 slots */
 
-static int dm(const char *cmd, const char *table)
-{
-	char line[512];
-
-	if (table)
-		snprintf(line, sizeof(line),
-			 "printf '%s' | dmsetup --noudevsync reload " DM_NAME
-			 " && dmsetup --noudevsync resume " DM_NAME, table);
-	else
-		snprintf(line, sizeof(line), "dmsetup --noudevsync %s " DM_NAME, cmd);
-	return system(line) == 0 ? 0 : -1;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 FIXTURE(outage) {
 	int fd;
 	char linear[128];
@@ -45,20 +23,14 @@ FIXTURE(outage) {
 
 FIXTURE_SETUP(outage)
 {
-	char cmd[512];
-
 	self->fd = -1;
 	if (!getenv("SWAPMEM_KO"))
 		SKIP(return, "SWAPMEM_KO is not set");
-	if (system("modprobe dm-mod 2>/dev/null; dmsetup version >/dev/null 2>&1"))
+	if (sm_dm_available())
 		SKIP(return, "device mapper is not available");
 	snprintf(self->linear, sizeof(self->linear), "0 %d linear %s 0\\n",
 		 DM_SECTORS, sm_disk(1));
-	snprintf(cmd, sizeof(cmd),
-		 "dmsetup --noudevsync remove " DM_NAME " 2>/dev/null;"
-		 " printf '%s' | dmsetup --noudevsync create " DM_NAME
-		 " && dmsetup mknodes " DM_NAME, self->linear);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, sm_dm_create(DM_NAME, self->linear));
 	ASSERT_EQ(0, sm_reload("pool_size=1M backing_dev=/dev/mapper/" DM_NAME));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
@@ -66,11 +38,11 @@ FIXTURE_SETUP(outage)
 
 FIXTURE_TEARDOWN(outage)
 {
-	dm("resume", NULL);
+	sm_dm("resume", DM_NAME);
 	if (self->fd >= 0)
 		close(self->fd);
 	sm_unload();
-	if (dm("remove", NULL))
+	if (sm_dm("remove", DM_NAME))
 		perror("dmsetup remove");
 }
 
@@ -118,6 +90,27 @@ static void outage_writer(char *base, size_t n, struct outage_log *log)
 }
 
 /*
+ * Dirty fresh pages of @base (no read needed), over and over, dropping
+ * them after each round, so that victims must be written out all along:
+ * the outage meets writes, not only reads. Their bytes do not matter.
+ */
+static void outage_dirtier(int fd, char *base, size_t first, size_t n,
+			   struct outage_log *log)
+{
+	__u64 page[SM_WORDS];
+	size_t i;
+
+	sm_catch_sigbus();
+	memset(page, 0x5a, sizeof(page));
+	while (!get(&log->stop)) {
+		for (i = first; i < first + n; i++)
+			sm_try_copy(base + i * SM_PAGE, page);
+		sm_advise(fd, SWAPMEM_ADV_DROP, first, n, NULL);
+	}
+	_exit(0);
+}
+
+/*
  * A backing device that fails every I/O for two seconds, mid-run, costs
  * nothing once it is back: the writes that failed meanwhile backed off
  * instead of burning a slot per fault, the slots they retired get another
@@ -130,13 +123,15 @@ TEST_F_TIMEOUT(outage, transient_outage_costs_nothing, 900)
 	size_t n = 8 * POOL_PAGES, i, bad = 0;
 	struct outage_log *log;
 	long passes, err0;
+	pid_t pid, dirtier;
 	char table[64];
 	double t;
 	int status;
 	char *base;
-	pid_t pid;
 
-	base = mmap(NULL, n * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	/* the checked pages, then as many the dirtier writes and drops */
+	base = mmap(NULL, (n + POOL_PAGES) * SM_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, base);
 	log = mmap(NULL, sizeof(*log), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -146,27 +141,32 @@ TEST_F_TIMEOUT(outage, transient_outage_costs_nothing, 900)
 	ASSERT_GE(pid, 0);
 	if (!pid)
 		outage_writer(base, n, log);
-	for (t = now(); !get(&log->passes) && now() < t + 300; )
+	for (t = sm_now(); !get(&log->passes) && sm_now() < t + 300; )
 		usleep(10000);
 	ASSERT_GT(log->passes, 0);
+	dirtier = fork();
+	ASSERT_GE(dirtier, 0);
+	if (!dirtier)
+		outage_dirtier(self->fd, base, n, POOL_PAGES, log);
 
 	/* the outage: two seconds of errors, in the middle of a pass */
 	err0 = sm_stat("write_errors");
 	snprintf(table, sizeof(table), "0 %d error\\n", DM_SECTORS);
-	ASSERT_EQ(0, dm(NULL, table));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, table));
 	usleep(2000000);
-	ASSERT_EQ(0, dm(NULL, self->linear));
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, self->linear));
 	set(&log->healed, 1);
 	TH_LOG("outage: %ld write errors, %ld slots retired at its end",
 	       sm_stat("write_errors") - err0, sm_stat("slots_bad"));
 
 	/* two whole passes on the healed device */
 	passes = get(&log->passes);
-	for (t = now(); get(&log->passes) < passes + 2 && now() < t + 600; )
+	for (t = sm_now(); get(&log->passes) < passes + 2 && sm_now() < t + 600; )
 		usleep(10000);
 	set(&log->stop, 1);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(dirtier, waitpid(dirtier, &status, 0));
 	TH_LOG("SIGBUS: %ld during the outage, %ld after it; %ld passes",
 	       log->sigbus_before, log->sigbus_after, log->passes);
 	TH_LOG("slots: %ld bad, %ld given another chance, %ld of %ld used",
@@ -181,20 +181,20 @@ TEST_F_TIMEOUT(outage, transient_outage_costs_nothing, 900)
 			bad++;
 	EXPECT_EQ(0, bad);
 	munmap(log, sizeof(*log));
-	munmap(base, n * SM_PAGE);
+	munmap(base, (n + POOL_PAGES) * SM_PAGE);
 }
 
 /* Has @pid exited within @secs seconds? Reaps it if so. */
 static bool exits_within(pid_t pid, double secs)
 {
-	double end = now() + secs;
+	double end = sm_now() + secs;
 	int status;
 
 	do {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return true;
 		usleep(20000);
-	} while (now() < end);
+	} while (sm_now() < end);
 	return false;
 }
 
@@ -218,7 +218,7 @@ TEST_F_TIMEOUT(outage, hung_device_waiters_die, 600)
 		sm_page_make((__u64 *)(base + i * SM_PAGE), i, 1);
 	/* page 0 went out long ago; no I/O is pending */
 	ASSERT_EQ(0, msync(base, n * SM_PAGE, MS_SYNC));
-	ASSERT_EQ(0, dm("suspend", NULL));
+	ASSERT_EQ(0, sm_dm("suspend", DM_NAME));
 
 	reader = fork();
 	ASSERT_GE(reader, 0);
@@ -236,7 +236,7 @@ TEST_F_TIMEOUT(outage, hung_device_waiters_die, 600)
 	kill(waiter, SIGKILL);
 	EXPECT_TRUE(exits_within(waiter, 5));
 
-	ASSERT_EQ(0, dm("resume", NULL));
+	ASSERT_EQ(0, sm_dm("resume", DM_NAME));
 	ASSERT_EQ(reader, waitpid(reader, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
