@@ -245,6 +245,8 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 	INIT_LIST_HEAD(&sdev->small);
 	INIT_LIST_HEAD(&sdev->main);
 	INIT_WORK(&sdev->wb_work, swapmem_writeback_work);
+	INIT_LIST_HEAD(&sdev->wb_cursor);
+	sdev->wb_next = ULONG_MAX;
 	sdev->ra_max = SWAPMEM_RA_MAX;
 	sdev->wb_reserve = 25;
 	atomic_set(&sdev->nr_spaces, 0);

@@ -374,6 +374,17 @@ static void swapmem_queue_del(struct swapmem_device *sdev,
 	f->queue = SWAPMEM_Q_NONE;
 }
 
+/* The first frame of S3-FIFO queue @q, passing over the writeback's cursor. */
+static struct swapmem_frame *swapmem_queue_head(struct swapmem_device *sdev,
+						struct list_head *q)
+{
+	struct list_head *e = q->next;
+
+	if (e == &sdev->wb_cursor)
+		e = e->next;
+	return e == q ? NULL : list_entry(e, struct swapmem_frame, link);
+}
+
 /*
  * Give a frame that no page table points to back to the free list, with
  * its frame lock held if a fault could reach it.
@@ -685,10 +696,36 @@ static int swapmem_try_evict(struct swapmem_device *sdev,
 }
 
 /*
+ * Every SWAPMEM_WALK_BATCH steps a victim search lets others have the
+ * pager lock, unless it must keep it (@clean_only: readahead). Returns
+ * true when it should end now: a frame came free meanwhile, which the
+ * caller takes instead.
+ * Context: pager lock held; dropped and retaken: look again.
+ */
+static bool swapmem_scan_pause(struct swapmem_device *sdev, unsigned long steps,
+			       bool clean_only)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	if (!steps || steps % SWAPMEM_WALK_BATCH)
+		return false;
+	if (clean_only) {
+		cond_resched();
+		return false;
+	}
+	mutex_unlock(&sdev->lock);
+	cond_resched();
+	mutex_lock(&sdev->lock);
+	return !list_empty(&sdev->free_frames);
+}
+
+/*
  * CLOCK (and FIFO) victim search: the hand sweeps the frame table, at most
- * two turns. Returns 1 with *@victim evicted, 0 when no frame can go now
- * (*@busy: some are under I/O), -EAGAIN after a failed write (the lock
- * was dropped).
+ * two turns. The first turn spares referenced frames; on the second, a
+ * frame referenced again since (a lockless minor fault set its bit behind
+ * the hand) is taken all the same, so that a pool of evictable frames
+ * always gives a victim. Returns 1 with *@victim evicted, 0 when no frame
+ * can go now (*@busy: some are under I/O), -EAGAIN after a failed write
+ * (the lock was dropped).
  */
 static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 			     bool clean_only, struct swapmem_frame **victim)
@@ -699,8 +736,8 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 	int ret;
 
 	for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
-		if (scanned && !(scanned % SWAPMEM_WALK_BATCH))
-			cond_resched();
+		if (swapmem_scan_pause(sdev, scanned, clean_only))
+			return 0;
 		f = swapmem_hand_step(sdev);
 		if (!f->space)
 			continue;
@@ -712,7 +749,8 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 			continue;
 		/* FIFO: the hand's order is the order pages came in. */
 		if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
-		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags) &&
+		    scanned < sdev->nr_frames) {
 			swapmem_frame_spare(sdev, f);
 			continue;
 		}
@@ -729,8 +767,11 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
  * pass through the small queue unmaps it (SAMPLED); if a program touches
  * it again before its second pass it moves to the main queue, else it is
  * evicted as a ghost, and a ghost that faults back in goes straight to the
- * main queue. The main queue is a CLOCK. A scan touches each page once, so
- * it passes through the small queue and never displaces the main queue.
+ * main queue. The main queue is a CLOCK, which takes a frame referenced
+ * again after its first turn, as swapmem_hand_scan() does. A scan touches
+ * each page once, so it passes through the small queue and never displaces
+ * the main queue. A queue that went twice round without a victim (its
+ * frames busy, or dirty with nowhere to go) hands over to the other one.
  * Same returns as swapmem_hand_scan().
  */
 static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
@@ -739,17 +780,26 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 {
 	unsigned long target = max(1UL, sdev->nr_frames / 10);
 	unsigned long steps, limit = 2 * (sdev->nr_small + sdev->nr_main) + 2;
+	/* per queue (main, small): steps taken in it, and its largest length */
+	unsigned long seen[2] = { 0, 0 };
+	unsigned long len[2] = { sdev->nr_main, sdev->nr_small };
 	struct swapmem_frame *f;
 	struct list_head *q;
 	bool small;
 	int ret;
 
 	for (steps = 0; steps < limit; steps++) {
-		if (steps && !(steps % SWAPMEM_WALK_BATCH))
-			cond_resched();
+		if (swapmem_scan_pause(sdev, steps, clean_only))
+			return 0;
+		len[0] = max(len[0], sdev->nr_main);
+		len[1] = max(len[1], sdev->nr_small);
 		small = sdev->nr_small > target || !sdev->nr_main;
+		if (seen[small] > 2 * len[small] &&
+		    (small ? sdev->nr_main : sdev->nr_small))
+			small = !small;
+		seen[small]++;
 		q = small ? &sdev->small : &sdev->main;
-		f = list_first_entry_or_null(q, struct swapmem_frame, link);
+		f = swapmem_queue_head(sdev, q);
 		if (!f)
 			return 0;
 		swapmem_stat_inc(sdev, HAND_STEPS);
@@ -771,10 +821,12 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 				swapmem_queue_del(sdev, f);
 				swapmem_queue_add(sdev, f, SWAPMEM_Q_MAIN);
 				swapmem_stat_inc(sdev, SECOND_CHANCES);
-			} else {
-				swapmem_frame_spare(sdev, f);
+				continue;
 			}
-			continue;
+			if (seen[0] <= len[0]) {
+				swapmem_frame_spare(sdev, f);
+				continue;
+			}
 		}
 		ret = swapmem_try_evict(sdev, f, small, clean_only, victim);
 		if (ret)
@@ -1578,43 +1630,69 @@ static bool swapmem_writeback_take(struct swapmem_device *sdev,
  * Pick up to a batch of frames to write among the next writeback_reserve
  * percent of the pool that the replacement policy will look at: ahead of
  * the hand (CLOCK, FIFO), or at the heads of the small and main queues
- * (S3-FIFO). Returns how many.
+ * (S3-FIFO). A run of the work goes through that window once, batch after
+ * batch: sdev->wb_next (an index into the frame table) or sdev->wb_cursor
+ * (a list node in a queue) says where the last batch stopped, and
+ * sdev->wb_seen how far into the window that was. Returns how many.
  * Context: pager lock held, never dropped.
  */
 static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 					   struct swapmem_batch_io *b)
 {
-	unsigned long i, window = min(swapmem_wb_high(sdev), sdev->nr_frames);
+	unsigned long i, nr = sdev->nr_frames, window = min(swapmem_wb_high(sdev), nr);
+	struct list_head *q, *e;
 	struct swapmem_frame *f;
-	struct list_head *q;
 
 	lockdep_assert_held(&sdev->lock);
 	b->n = 0;
 	if (sdev->policy != SWAPMEM_POLICY_S3FIFO) {
-		for (i = 0; i < window && b->n < SWAPMEM_BATCH_MAX; i++) {
+		list_del_init(&sdev->wb_cursor);
+		/*
+		 * On from the last batch (at the window's end: done), unless
+		 * the hand has passed it.
+		 */
+		i = sdev->wb_next < nr ? (sdev->wb_next + nr - sdev->hand) % nr : 0;
+		if (i > window)
+			i = 0;
+		for (; i < window && b->n < SWAPMEM_BATCH_MAX; i++) {
 			if (i && !(i % SWAPMEM_WALK_BATCH))
 				cond_resched();
-			f = sdev->frames[(sdev->hand + i) % sdev->nr_frames];
+			f = sdev->frames[(sdev->hand + i) % nr];
 			if (swapmem_writeback_wanted(sdev, f) &&
 			    !swapmem_writeback_take(sdev, b, f))
 				break;
 		}
+		sdev->wb_next = (sdev->hand + i) % nr;
 		return b->n;
 	}
-	i = 0;
-	for (q = &sdev->small; ; q = &sdev->main) {
-		list_for_each_entry(f, q, link) {
-			if (i++ >= window || b->n == SWAPMEM_BATCH_MAX)
-				return b->n;
-			if (!(i % SWAPMEM_WALK_BATCH))
-				cond_resched();
-			if (swapmem_writeback_wanted(sdev, f) &&
-			    !swapmem_writeback_take(sdev, b, f))
-				return b->n;
-		}
-		if (q == &sdev->main)
-			return b->n;
+	sdev->wb_next = ULONG_MAX;
+	/* on from the cursor, or from the head of the small queue */
+	if (list_empty(&sdev->wb_cursor)) {
+		sdev->wb_seen = 0;
+		sdev->wb_cursor_main = false;
+		list_add(&sdev->wb_cursor, &sdev->small);
 	}
+	q = sdev->wb_cursor_main ? &sdev->main : &sdev->small;
+	for (e = sdev->wb_cursor.next; e != &sdev->main; e = e->next) {
+		if (e == &sdev->small) {
+			/* the small queue is done: the main one, from its head */
+			q = &sdev->main;
+			e = &sdev->main;
+			continue;
+		}
+		if (sdev->wb_seen >= window || b->n == SWAPMEM_BATCH_MAX)
+			break;
+		if (!(++sdev->wb_seen % SWAPMEM_WALK_BATCH))
+			cond_resched();
+		f = list_entry(e, struct swapmem_frame, link);
+		if (swapmem_writeback_wanted(sdev, f) &&
+		    !swapmem_writeback_take(sdev, b, f))
+			break;
+	}
+	/* the next batch starts at @e, in queue @q */
+	list_move_tail(&sdev->wb_cursor, e);
+	sdev->wb_cursor_main = q == &sdev->main;
+	return b->n;
 }
 
 /*
@@ -1686,6 +1764,9 @@ void swapmem_writeback_work(struct work_struct *work)
 		cond_resched();
 		mutex_lock(&sdev->lock);
 	}
+	/* the next run starts from the hand, or the queues' heads */
+	list_del_init(&sdev->wb_cursor);
+	sdev->wb_next = ULONG_MAX;
 	mutex_unlock(&sdev->lock);
 }
 
@@ -1794,12 +1875,21 @@ void swapmem_space_teardown(struct swapmem_space *space)
 		kvfree(slots);
 }
 
-/* Mark @f pinned, counted; false if it already was. Pager lock held. */
+/*
+ * Mark @f pinned, counted; false if it already was. A pinned frame is
+ * never a victim, so it waits in S3-FIFO's main queue, where it does not
+ * count against the small queue's tenth of the pool.
+ * Context: pager lock held.
+ */
 static bool swapmem_frame_pin(struct swapmem_space *space, struct swapmem_frame *f)
 {
 	if (test_and_set_bit(SWAPMEM_FRAME_PINNED, &f->flags))
 		return false;
 	set_bit(SWAPMEM_FRAME_REF, &f->flags);
+	if (f->queue == SWAPMEM_Q_SMALL) {
+		swapmem_queue_del(space->sdev, f);
+		swapmem_queue_add(space->sdev, f, SWAPMEM_Q_MAIN);
+	}
 	space->nr_pinned++;
 	return true;
 }

@@ -363,6 +363,12 @@ struct swapmem_store {
  * @nr_dirty: frames with DIRTY set
  * @wb_work: the background writeback (swapmem_writeback_work())
  * @wb_batch: its batch; only the work item uses it
+ * @wb_next: CLOCK, FIFO: the frame table index a run of the writeback
+ *	goes on from, ULONG_MAX between runs
+ * @wb_cursor: S3-FIFO: a list node in @small or @main that a run of the
+ *	writeback goes on from; empty between runs
+ * @wb_cursor_main: @wb_cursor is in @main
+ * @wb_seen: S3-FIFO: frames that run has looked at
  * @ra_max: largest readahead window in pages, 0 for none (sysfs readahead)
  * @wb_reserve: percent of the pool background writeback keeps clean or
  *	free (sysfs writeback_reserve), 0 for none
@@ -398,6 +404,10 @@ struct swapmem_device {
 	atomic_long_t nr_dirty;
 	struct work_struct wb_work;
 	struct swapmem_batch_io wb_batch;
+	unsigned long wb_next;
+	struct list_head wb_cursor;
+	bool wb_cursor_main;
+	unsigned long wb_seen;
 	unsigned int ra_max;
 	unsigned int wb_reserve;
 	unsigned long nr_pinned;
