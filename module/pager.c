@@ -602,8 +602,11 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 		swapmem_frame_unlock(f);
 		return -EBUSY;
 	}
-	/* No PTE maps it, and no fault can map or dirty it: it is locked. */
-	if (!swapmem_frame_is_dirty(f)) {
+	/*
+	 * No PTE maps it, and no fault can map or dirty it: it is locked. A
+	 * page of a space being torn down is not worth a write.
+	 */
+	if (!swapmem_frame_is_dirty(f) || f->space->dying) {
 		swapmem_evicted(sdev, f, ghost);
 		swapmem_stat_inc(sdev, EVICTIONS_CLEAN);
 		swapmem_frame_unlock(f);
@@ -638,7 +641,7 @@ static int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 static bool swapmem_frame_is_evictable(struct swapmem_device *sdev,
 				       struct swapmem_frame *f)
 {
-	if (!swapmem_frame_is_dirty(f))
+	if (!swapmem_frame_is_dirty(f) || f->space->dying)
 		return true;
 	if (swapmem_store_backing_off(sdev))
 		return false;
@@ -1596,7 +1599,7 @@ out:
 static bool swapmem_writeback_wanted(struct swapmem_device *sdev,
 				     struct swapmem_frame *f)
 {
-	if (!f->space || !swapmem_frame_is_dirty(f) ||
+	if (!f->space || f->space->dying || !swapmem_frame_is_dirty(f) ||
 	    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
 		return false;
 	return sdev->policy != SWAPMEM_POLICY_CLOCK ||
@@ -1858,6 +1861,8 @@ void swapmem_space_teardown(struct swapmem_space *space)
 	}
 	mutex_lock(&sdev->lock);
 	sdev->committed -= space->size >> PAGE_SHIFT;
+	/* its pages are evicted without a write from now on */
+	space->dying = true;
 	while (index != ULONG_MAX) {
 		n = swapmem_teardown_batch(space, &index, slots, max);
 		mutex_unlock(&sdev->lock);
@@ -2138,6 +2143,21 @@ unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
 }
 
 /**
+ * swapmem_frames_used() - count a device's frames owned by a space
+ * @sdev: the device
+ *
+ * Context: any; a snapshot, without the pager lock (a pool that grows or
+ * shrinks meanwhile may make it off by the change, never negative).
+ * Return: frames of the pool that are not free.
+ */
+unsigned long swapmem_frames_used(struct swapmem_device *sdev)
+{
+	unsigned long free = READ_ONCE(sdev->nr_free), nr = READ_ONCE(sdev->nr_frames);
+
+	return nr > free ? nr - free : 0;
+}
+
+/**
  * swapmem_dev_counters() - fill a device's counters and gauges
  * @sdev: the device
  * @c: where to put them (zeroed by the caller)
@@ -2173,7 +2193,7 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 	c->writeback_batches = atomic_long_read(&v[SWAPMEM_STAT_WRITEBACK_BATCHES]);
 	c->slot_retries = atomic_long_read(&v[SWAPMEM_STAT_SLOT_RETRIES]);
 	c->frames_free = READ_ONCE(sdev->nr_free);
-	c->frames_used = READ_ONCE(sdev->nr_frames) - c->frames_free;
+	c->frames_used = swapmem_frames_used(sdev);
 	c->frames_dirty = swapmem_frames_dirty(sdev);
 	c->frames_pinned = READ_ONCE(sdev->nr_pinned);
 	rcu_read_lock();
@@ -2230,11 +2250,12 @@ static int swapmem_pool_grow(struct swapmem_device *sdev, unsigned long nr)
 	i = n_old;
 	list_for_each_entry(f, &fresh, link)
 		table[i++] = f;
-	list_splice(&fresh, &sdev->free_frames);
-	sdev->nr_free += nr - n_old;
 	old = sdev->frames;
 	sdev->frames = table;
+	/* the pool before its free frames, for the gauges read unlocked */
 	WRITE_ONCE(sdev->nr_frames, nr);
+	list_splice(&fresh, &sdev->free_frames);
+	WRITE_ONCE(sdev->nr_free, sdev->nr_free + nr - n_old);
 	swapmem_wake_waiters(sdev);
 	mutex_unlock(&sdev->lock);
 	kvfree(old);
@@ -2310,8 +2331,8 @@ static int swapmem_pool_shrink(struct swapmem_device *sdev, unsigned long nr)
 	struct swapmem_frame **table, **gone;
 	int ret = -ENOMEM;
 
-	table = kvcalloc(nr, sizeof(*table), GFP_KERNEL);
-	gone = kvcalloc(ndrop, sizeof(*gone), GFP_KERNEL);
+	table = kvcalloc(nr, sizeof(*table), SWAPMEM_POOL_GFP);
+	gone = kvcalloc(ndrop, sizeof(*gone), SWAPMEM_POOL_GFP);
 	if (!table || !gone)
 		goto free;
 	ret = -EINTR;

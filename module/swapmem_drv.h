@@ -445,6 +445,8 @@ struct swapmem_device {
  * @ra_win: its readahead window: grows when read-ahead pages are used,
  *	shrinks when they are evicted unused; a heuristic, updated under the
  *	pager lock or a frame lock, READ_ONCE/WRITE_ONCE
+ * @dying: being torn down (no mapping is left): its dirty pages are
+ *	evicted without a write; pager lock
  */
 struct swapmem_space {
 	struct swapmem_device *sdev;
@@ -462,6 +464,7 @@ struct swapmem_space {
 	pgoff_t ra_last;
 	pgoff_t ra_end;
 	unsigned int ra_win;
+	bool dying;
 };
 
 struct swapmem_space_counters;
@@ -509,6 +512,7 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 			  struct swapmem_dev_counters *c);
 void swapmem_stats_reset(struct swapmem_device *sdev);
 unsigned long swapmem_frames_dirty(struct swapmem_device *sdev);
+unsigned long swapmem_frames_used(struct swapmem_device *sdev);
 void swapmem_writeback_work(struct work_struct *work);
 
 /* ioctl.c */

@@ -320,9 +320,7 @@ static DEVICE_ATTR_RO(frames_free);
 static ssize_t frames_used_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	struct swapmem_device *sdev = swapmem_dev(dev);
-
-	return sysfs_emit(buf, "%lu\n", sdev->nr_frames - READ_ONCE(sdev->nr_free));
+	return sysfs_emit(buf, "%lu\n", swapmem_frames_used(swapmem_dev(dev)));
 }
 static DEVICE_ATTR_RO(frames_used);
 
