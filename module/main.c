@@ -198,26 +198,6 @@ void swapmem_pool_uncharge(unsigned long frames)
 	atomic_long_sub(frames, &swapmem_pool_frames);
 }
 
-/**
- * swapmem_space_enter() - count a new space on a device, unless it goes away
- * @sdev: the device being opened
- *
- * Context: process context; takes swapmem_devices_lock.
- * Return: 0, or -ENODEV when the device is being removed.
- */
-int swapmem_space_enter(struct swapmem_device *sdev)
-{
-	int ret = 0;
-
-	mutex_lock(&swapmem_devices_lock);
-	if (sdev->removing)
-		ret = -ENODEV;
-	else
-		atomic_inc(&sdev->nr_spaces);
-	mutex_unlock(&swapmem_devices_lock);
-	return ret;
-}
-
 static void swapmem_dev_release(struct device *dev)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
@@ -343,12 +323,11 @@ static ssize_t hot_remove_store(SWAPMEM_CLASS_CONST struct class *class,
 	sdev = swapmem_devices[id];
 	if (!sdev || swapmem_state != SWAPMEM_LIVE) {
 		ret = -ENODEV;
-	} else if (atomic_read(&sdev->nr_spaces)) {
+	} else if (!swapmem_spaces_close_gate(sdev)) {
 		pr_err_ratelimited("swapmem%d: hot_remove: %d spaces are open: busy\n",
-				   id, atomic_read(&sdev->nr_spaces));
+				   id, swapmem_spaces(sdev));
 		ret = -EBUSY;
 	} else {
-		sdev->removing = true;
 		swapmem_dev_remove(sdev);
 	}
 	mutex_unlock(&swapmem_devices_lock);

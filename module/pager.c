@@ -2203,7 +2203,7 @@ void swapmem_dev_counters(struct swapmem_device *sdev,
 		c->slots_bad = READ_ONCE(st->bad);
 	}
 	rcu_read_unlock();
-	c->nr_spaces = atomic_read(&sdev->nr_spaces);
+	c->nr_spaces = swapmem_spaces(sdev);
 }
 
 /**

@@ -379,8 +379,8 @@ struct swapmem_store {
  * @committed: pages mapped by all spaces together (their sizes)
  * @store: the swap store, NULL without a backing device; changes under
  *	the config lock and the pager lock, freed after RCU
- * @nr_spaces: address spaces (opens) alive
- * @removing: hot_remove has begun; no new space; under swapmem_devices_lock
+ * @nr_spaces: address spaces (opens) alive; SWAPMEM_GATE_CLOSED once
+ *	hot_remove has begun, and no space may open
  * @stats: counters
  */
 struct swapmem_device {
@@ -419,7 +419,6 @@ struct swapmem_device {
 	struct swapmem_store __rcu *store;
 
 	atomic_t nr_spaces;
-	bool removing;
 	struct swapmem_dev_stats stats;
 };
 
@@ -540,8 +539,31 @@ void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,
 			  int err);
 bool swapmem_store_backing_off(struct swapmem_device *sdev);
 
+/*
+ * The open gate: a new space counts itself in nr_spaces unless hot_remove
+ * has closed the gate, which it does only while no space is open.
+ */
+#define SWAPMEM_GATE_CLOSED	(-1)
+
+/* Count a new space on @sdev: 0, or -ENODEV when the device goes away. */
+static inline int swapmem_space_enter(struct swapmem_device *sdev)
+{
+	return atomic_inc_unless_negative(&sdev->nr_spaces) ? 0 : -ENODEV;
+}
+
+/* Close @sdev's gate if no space is open: true if closed. */
+static inline bool swapmem_spaces_close_gate(struct swapmem_device *sdev)
+{
+	return atomic_cmpxchg(&sdev->nr_spaces, 0, SWAPMEM_GATE_CLOSED) == 0;
+}
+
+/* Spaces open on @sdev. */
+static inline int swapmem_spaces(struct swapmem_device *sdev)
+{
+	return max(atomic_read(&sdev->nr_spaces), 0);
+}
+
 /* main.c */
-int swapmem_space_enter(struct swapmem_device *sdev);
 int swapmem_parse_size(const char *buf, u64 *size);
 int swapmem_pool_charge(int id, unsigned long frames);
 void swapmem_pool_uncharge(unsigned long frames);

@@ -41,7 +41,7 @@ static DEVICE_ATTR_RW(pool_size);
 static ssize_t nr_spaces_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&swapmem_dev(dev)->nr_spaces));
+	return sysfs_emit(buf, "%d\n", swapmem_spaces(swapmem_dev(dev)));
 }
 static DEVICE_ATTR_RO(nr_spaces);
 
