@@ -4,48 +4,42 @@
  *
  * Locking
  * =======
- * Nested locks, outermost first; no path takes them in another order:
+ * Outermost first; no path takes them in another order:
  *
- *   swapmem_device.config_lock  mutex: pool size and backing device changes
- *     swapmem_device.lock       mutex, "the pager lock"; faults take it
- *                               under mmap_lock
- *       swapmem_frame.lock      bit 0 of the word, "the frame lock": a
- *                               sleeping bit lock with a lockdep_map;
- *                               lockless faults take it under mmap_lock
- *         i_mmap_rwsem          of a space's mapping (unmap_mapping_pages())
- *           page table locks    (vmf_insert_pfn_prot(), zapping)
+ *   swapmem_devices_lock  mutex (main.c): the device table, the module's
+ *                         state; a device removed under it waits for its
+ *                         sysfs calls and its writeback work
+ *     config_lock         mutex, per device: pool size, backing device
+ *       lock              mutex, per device, "the pager lock"; faults take
+ *                         it under mmap_lock
+ *         frame lock      bit 0 of swapmem_frame.lock, a sleeping bit lock
+ *                         with a lockdep_map (swapmem_frame.dep_map)
+ *           i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
+ *             page table locks (vmf_insert_pfn_prot(), zapping)
  *
- * swapmem_devices_lock (module-wide mutex: the device table, the module's
- * state, each device's "removing") is not held with any of these, except
- * that removing a device under it waits for that device's sysfs calls.
- * Nothing in swapmem takes mmap_lock, nor waits for the pager lock while
- * holding a frame lock, nor holds two frame locks at once.
+ * Nothing in swapmem takes mmap_lock, holds two frame locks, or waits for
+ * the pager lock while holding a frame lock. The exceptions to the order:
+ * lockless faults (minor faults, pfn_mkwrite) take a frame lock without
+ * the pager lock, by trylock under RCU.
  *
- * The pager lock protects the frame pool (free list, hand, queues), every
- * frame's owner, index and slot, every space's page table (swapmem_space.pt;
- * lockless faults only read it, under RCU) and counts, and the slot
- * allocator. It is never held across block I/O: a frame under I/O is
- * SWAPMEM_FRAME_BUSY, and whoever needs it drops the lock, waits on
- * swapmem_device.wq and looks again. It is never held while touching user
- * memory. A walk of a space under it (sync, advice, teardown) lets go of
- * it every SWAPMEM_WALK_BATCH entries; a walk of the pool (the hand, the
- * writeback window, a shrink) is bounded by the pool and reschedules.
+ * The pager lock guards the pool (free list, hand, queues), each frame's
+ * owner, index and slot, each space's page table and counts, and the slot
+ * map. It is not held across block I/O (such a frame is BUSY, and its
+ * waiters sleep on swapmem_device.wq), nor while touching user memory, and
+ * long walks let go of it every SWAPMEM_WALK_BATCH steps.
  *
- * Every PTE of a frame is installed under its frame lock, after
- * SWAPMEM_FRAME_MAPPED is set; every unmap of a frame clears MAPPED and
- * zaps under its frame lock. A path that changes what a frame holds
- * (eviction, write-out, drop) holds the pager lock and the frame lock from
- * before its unmap until the frame is BUSY or out of the page table, so no
- * fault can map it in between, and MAPPED clear means no PTE maps it.
- *
- * A frame's flags change with atomic bit operations only. Faults set REF,
- * DIRTY and MAPPED and clear RA, FRESH and AGED under the frame lock; every
- * other change happens under the pager lock. DIRTY changes only in
- * swapmem_frame_set_dirty() (under the frame lock) and
- * swapmem_frame_clear_dirty() (under the pager lock, on a frame that is
- * BUSY or out of every page table), so the dirty counts stay exact.
- * Frames are freed (pool shrink) only after an RCU grace period and a pass
- * through their lock.
+ * Every PTE of a frame is installed under its frame lock, after MAPPED is
+ * set; every unmap clears MAPPED and zaps under it. Eviction, write-out and
+ * drop hold the pager lock and the frame lock from before their unmap
+ * until the frame is BUSY or out of the page table, so MAPPED clear means
+ * that no PTE maps the frame. Flags change by atomic bit operations: faults
+ * set REF, DIRTY and MAPPED and clear RA, FRESH, AGED (and pfn_mkwrite
+ * MAPPED) under the frame lock; all other changes are under the pager
+ * lock. DIRTY is cleared only under the pager lock on a frame that is BUSY
+ * or out of every page table. A frame gets its owner under the pager lock
+ * before the page table publishes it, and a lockless fault checks the
+ * entry again once it holds the frame lock. Frames leave the pool (shrink)
+ * only after an RCU grace period and a pass through their lock.
  */
 #ifndef _SWAPMEM_DRV_H
 #define _SWAPMEM_DRV_H
@@ -64,6 +58,14 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
+
+/*
+ * Slots and page indexes live in xarray values, BITS_PER_LONG - 1 bits
+ * wide: a 32-bit kernel could not hold the slots of a 4 TiB device.
+ */
+#if BITS_PER_LONG < 64
+#error "swapmem needs a 64-bit kernel"
+#endif
 
 #define SWAPMEM_MAX_DEVICES	64
 #define SWAPMEM_POOL_MIN	(64UL << 10)
