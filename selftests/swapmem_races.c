@@ -62,24 +62,37 @@ static int page_own(const __u64 *p, unsigned int space, __u64 index)
 	return 0;
 }
 
-/* Widen the race windows where the module has them: true if it does. */
+/* ---- one device, two spaces, one of them mapped twice ---- */
+
+#define HOT	2		/* pages of space A that every thread fights over */
+#define B_PAGES	256		/* space B: 4x the pool, so frames change hands */
+/* How long each race runs: with its windows widened, and without */
+#define SECONDS_WIDENED	15
+#define SECONDS		5
+
+/*
+ * Widen the race windows where the module has them (the debug lane's
+ * build): true if it does.
+ */
 static bool races_widened(void)
 {
 	return !sm_file_write(RACE_PARAM, RACE_DELAY_US);
 }
 
-/* ---- one device, two spaces, one of them mapped twice ---- */
-
-#define HOT	2		/* pages of space A that every thread fights over */
-#define B_PAGES	256		/* space B: 4x the pool, so frames change hands */
-#define SECONDS	15
-
-/* How long each race runs: SECONDS, or $SWAPMEM_RACE_SECONDS. */
+/*
+ * How long each race runs, its windows widened first where they can be:
+ * SECONDS_WIDENED then, else SECONDS (a smoke test of the same
+ * interleavings at full speed), or $SWAPMEM_RACE_SECONDS.
+ */
 static double race_seconds(void)
 {
 	const char *s = getenv("SWAPMEM_RACE_SECONDS");
+	bool widened = races_widened();
 
-	return s ? atof(s) : SECONDS;
+	printf("# race windows widened: %s\n", widened ? "yes, " RACE_DELAY_US " us" : "no");
+	if (s)
+		return atof(s);
+	return widened ? SECONDS_WIDENED : SECONDS;
 }
 
 struct race {
@@ -222,7 +235,6 @@ TEST_F_TIMEOUT(race, isolation_under_races, 600)
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	TH_LOG("race windows widened: %s", races_widened() ? "yes, " RACE_DELAY_US " us" : "no");
 	r.fd_a = self->fd_a;
 	r.a1 = mmap(NULL, HOT * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd_a, 0);
 	r.a2 = mmap(NULL, HOT * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd_a, 0);
@@ -322,7 +334,6 @@ TEST_F_TIMEOUT(toggled, msync_vs_detach, 600)
 	size_t i;
 	int ret;
 
-	TH_LOG("race windows widened: %s", races_widened() ? "yes, " RACE_DELAY_US " us" : "no");
 	base = mmap(NULL, SYNC_PAGES * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    self->fd, 0);
 	ASSERT_NE(MAP_FAILED, base);
@@ -534,7 +545,6 @@ TEST_F_TIMEOUT(plane, control_vs_data, 900)
 
 	if (!c.disk[2])
 		c.disk[2] = "/dev/vdc";
-	TH_LOG("race windows widened: %s", races_widened() ? "yes, " RACE_DELAY_US " us" : "no");
 	c.end = sm_now() + 2 * race_seconds();
 	for (d = 0; d < 3; d++) {
 		pid[d] = fork();
