@@ -419,14 +419,16 @@ static void swapmem_frame_unbusy(struct swapmem_device *sdev,
 }
 
 /*
- * Wait until some BUSY frame settles. The caller saw one under the lock, so
- * the wait ends. Returns 0, or -EINTR if @killable and a fatal signal came
- * first. Sleeps; the caller must look again at whatever it read.
+ * Wait until some BUSY frame settles after sdev->unbusy_seq read @seen:
+ * the caller saw a frame BUSY since it read @seen, so the wait ends (a
+ * frame that settled meanwhile bumped the count already).
+ * Returns 0, or -EINTR if @killable and a fatal signal came first. Sleeps;
+ * the caller must look again at whatever it read.
  */
-static int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
+static int swapmem_wait_unbusy_since(struct swapmem_device *sdev,
+				     unsigned long seen, bool killable)
 	__releases(&sdev->lock) __acquires(&sdev->lock)
 {
-	unsigned long seen = sdev->unbusy_seq;
 	int ret = 0;
 
 	mutex_unlock(&sdev->lock);
@@ -437,6 +439,13 @@ static int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
 	swapmem_race_window(SWAPMEM_RACE_UNBUSY);
 	mutex_lock(&sdev->lock);
 	return ret ? -EINTR : 0;
+}
+
+/* The same, for a BUSY frame seen just now, the lock held since. */
+static int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
+	__releases(&sdev->lock) __acquires(&sdev->lock)
+{
+	return swapmem_wait_unbusy_since(sdev, sdev->unbusy_seq, killable);
 }
 
 /*
@@ -727,7 +736,8 @@ static bool swapmem_scan_pause(struct swapmem_device *sdev, unsigned long steps,
  * frame referenced again since (a lockless minor fault set its bit behind
  * the hand) is taken all the same, so that a pool of evictable frames
  * always gives a victim. Returns 1 with *@victim evicted, 0 when no frame
- * can go now (*@busy: some are under I/O), -EAGAIN after a failed write
+ * can go now (*@busy: some were under I/O when the search met them; they
+ * may have settled since, while it paused), -EAGAIN after a failed write
  * (the lock was dropped).
  */
 static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
@@ -750,10 +760,12 @@ static int swapmem_hand_scan(struct swapmem_device *sdev, bool *busy,
 		}
 		if (swapmem_frame_is_pinned(f))
 			continue;
-		/* FIFO: the hand's order is the order pages came in. */
-		if (sdev->policy == SWAPMEM_POLICY_CLOCK &&
-		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags) &&
-		    scanned < sdev->nr_frames) {
+		/*
+		 * FIFO: the hand's order is the order pages came in. The
+		 * second turn leaves REF alone: a frame it cannot take keeps it.
+		 */
+		if (sdev->policy == SWAPMEM_POLICY_CLOCK && scanned < sdev->nr_frames &&
+		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
 			swapmem_frame_spare(sdev, f);
 			continue;
 		}
@@ -819,17 +831,17 @@ static int swapmem_s3fifo_scan(struct swapmem_device *sdev, bool *busy,
 			swapmem_frame_spare(sdev, f);
 			continue;
 		}
-		if (test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
-			if (small) {
-				swapmem_queue_del(sdev, f);
-				swapmem_queue_add(sdev, f, SWAPMEM_Q_MAIN);
-				swapmem_stat_inc(sdev, SECOND_CHANCES);
-				continue;
-			}
-			if (seen[0] <= len[0]) {
-				swapmem_frame_spare(sdev, f);
-				continue;
-			}
+		if (small && test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+			swapmem_queue_del(sdev, f);
+			swapmem_queue_add(sdev, f, SWAPMEM_Q_MAIN);
+			swapmem_stat_inc(sdev, SECOND_CHANCES);
+			continue;
+		}
+		/* as the hand: the second turn leaves REF alone */
+		if (!small && seen[0] <= len[0] &&
+		    test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+			swapmem_frame_spare(sdev, f);
+			continue;
 		}
 		ret = swapmem_try_evict(sdev, f, small, clean_only, victim);
 		if (ret)
@@ -863,6 +875,7 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 	bool nowait = how & SWAPMEM_GET_NOWAIT, killable = how & SWAPMEM_GET_KILLABLE;
 	unsigned long give_up = jiffies + SWAPMEM_WRITE_WAIT;
 	struct swapmem_frame *f;
+	unsigned long seen;
 	bool busy;
 	int ret;
 
@@ -877,6 +890,8 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 		}
 
 		busy = false;
+		/* a BUSY frame the search meets may settle while it pauses */
+		seen = sdev->unbusy_seq;
 		if (sdev->policy == SWAPMEM_POLICY_S3FIFO)
 			ret = swapmem_s3fifo_scan(sdev, &busy, nowait, &f);
 		else
@@ -888,7 +903,7 @@ static struct swapmem_frame *swapmem_frame_get(struct swapmem_device *sdev,
 		if (nowait)
 			return ERR_PTR(-ENOSPC);
 		if (busy) {
-			if (swapmem_wait_unbusy(sdev, killable))
+			if (swapmem_wait_unbusy_since(sdev, seen, killable))
 				return ERR_PTR(-EINTR);
 			continue;
 		}
@@ -1742,8 +1757,8 @@ static bool swapmem_writeback_done(struct swapmem_device *sdev,
  * Runs when a fault had to write its victim, or when fewer than half of
  * writeback_reserve percent of the frames are clean or free, and writes
  * the dirty frames among the next writeback_reserve percent that the
- * replacement policy will look at, in plugged batches, until none is
- * left there. They stay resident, clean, so the faults that evict them
+ * replacement policy will look at, in plugged batches, going once through
+ * that window. They stay resident, clean, so the faults that evict them
  * need no write. A failed write keeps its page dirty and ends the run;
  * nothing is written while the store backs off after a failure.
  *
