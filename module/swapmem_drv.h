@@ -8,7 +8,8 @@
  *
  *   swapmem_devices_lock  mutex (main.c): the device table, the module's
  *                         state; a device removed under it waits for its
- *                         sysfs calls and its writeback work
+ *                         sysfs calls, and for its writeback work when
+ *                         that drops the last reference
  *     config_lock         mutex, per device: pool size, backing device
  *       lock              mutex, per device, "the pager lock"; faults take
  *                         it under mmap_lock
@@ -25,21 +26,24 @@
  * The pager lock guards the pool (free list, hand, queues), each frame's
  * owner, index and slot, each space's page table and counts, and the slot
  * map. It is not held across block I/O (such a frame is BUSY, and its
- * waiters sleep on swapmem_device.wq), nor while touching user memory, and
- * long walks let go of it every SWAPMEM_WALK_BATCH steps.
+ * waiters sleep on swapmem_device.wq), nor while touching user memory.
+ * Walks of a space and victim searches let go of it every
+ * SWAPMEM_WALK_BATCH steps; readahead's search and the writeback's pick,
+ * bounded by the pool, keep it.
  *
  * Every PTE of a frame is installed under its frame lock, after MAPPED is
  * set; every unmap clears MAPPED and zaps under it. Eviction, write-out and
  * drop hold the pager lock and the frame lock from before their unmap
  * until the frame is BUSY or out of the page table, so MAPPED clear means
- * that no PTE maps the frame. Flags change by atomic bit operations: faults
- * set REF, DIRTY and MAPPED and clear RA, FRESH, AGED (and pfn_mkwrite
- * MAPPED) under the frame lock; all other changes are under the pager
- * lock. DIRTY is cleared only under the pager lock on a frame that is BUSY
- * or out of every page table. A frame gets its owner under the pager lock
- * before the page table publishes it, and a lockless fault checks the
- * entry again once it holds the frame lock. Frames leave the pool (shrink)
- * only after an RCU grace period and a pass through their lock.
+ * that no PTE maps the frame. Flags of a frame that a fault can reach
+ * change by atomic bit operations: faults set REF, DIRTY and MAPPED and
+ * clear RA, FRESH, AGED (and pfn_mkwrite MAPPED) under the frame lock;
+ * all other changes are under the pager lock. DIRTY is cleared only
+ * under the pager lock on a frame that is BUSY or out of every page table.
+ * A frame gets its owner under the pager lock before the page table
+ * publishes it, and a lockless fault checks the entry again once it holds
+ * the frame lock. Frames leave the pool (shrink) only after an RCU grace
+ * period and a pass through their lock.
  */
 #ifndef _SWAPMEM_DRV_H
 #define _SWAPMEM_DRV_H
@@ -60,7 +64,7 @@
 #include "compat.h"
 
 /*
- * Slots and page indexes live in xarray values, BITS_PER_LONG - 1 bits
+ * A swapped page's slot lives in an xarray value, BITS_PER_LONG - 1 bits
  * wide: a 32-bit kernel could not hold the slots of a 4 TiB device.
  */
 #if BITS_PER_LONG < 64
