@@ -763,6 +763,24 @@ static void parse_columns(struct listing *l, const char *list)
 	free(copy);
 }
 
+/*
+ * The choice a sysfs file of choices has made: "clock [fifo] s3fifo"
+ * gives "fifo", as the block layer's scheduler file reads; a file of one
+ * value gives that value. Works in place.
+ */
+static const char *selected(char *buf)
+{
+	char *open = strchr(buf, '['), *close;
+
+	if (!open)
+		return buf;
+	close = strchr(open, ']');
+	if (!close)
+		return buf;
+	*close = '\0';
+	return open + 1;
+}
+
 static void fill_cell(const struct listing *l, const struct swdev *d,
 		      const struct colinfo *ci, struct cell *c)
 {
@@ -778,7 +796,7 @@ static void fill_cell(const struct listing *l, const struct swdev *d,
 	if (sysfs_read(d->sysdir, ci->attr, buf, sizeof(buf)))
 		return;
 	if (ci->kind == CK_STR) {
-		c->text = xstrdup(buf);
+		c->text = xstrdup(selected(buf));
 		return;
 	}
 	if (parse_u64(buf, &v))

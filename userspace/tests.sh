@@ -31,7 +31,7 @@ mkdev() {	# mkdev N POOL BACKING
 	echo "$2" >"$d/pool_size"
 	echo "$3" >"$d/backing_dev"
 	echo overcommit >"$d/accounting"
-	echo clock >"$d/policy"
+	echo "[clock] fifo s3fifo" >"$d/policy"
 	echo 1048576 >"$d/pin_limit"
 	echo "$1" >"$d/nr_spaces"
 	: >"$d/reset_stats"
@@ -173,7 +173,7 @@ ok $? "DEVICE with several settings writes them all"
 
 run swapmem1 --pool-size 64M --policy bogus
 [ $rc = 1 ] && grep -q "invalid policy: 'bogus'" "$tmp/err" &&
-	[ "$(cat "$root/swapmem1/policy")" = clock ] &&
+	[ "$(cat "$root/swapmem1/policy")" = "[clock] fifo s3fifo" ] &&
 	[ "$(cat "$root/swapmem1/pool_size")" = 1610612736 ]
 ok $? "--policy bogus rejected before writing anything"
 
