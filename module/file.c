@@ -58,21 +58,6 @@ void swapmem_fs_exit(void)
 	kern_unmount(swapmem_mnt);
 }
 
-static vm_fault_t swapmem_vm_fault(struct vm_fault *vmf)
-{
-	return swapmem_pager_fault(vmf->vma->vm_file->private_data, vmf);
-}
-
-static vm_fault_t swapmem_vm_pfn_mkwrite(struct vm_fault *vmf)
-{
-	return swapmem_pager_mkwrite(vmf->vma->vm_file->private_data, vmf);
-}
-
-static const struct vm_operations_struct swapmem_vm_ops = {
-	.fault = swapmem_vm_fault,
-	.pfn_mkwrite = swapmem_vm_pfn_mkwrite,
-};
-
 static int swapmem_open(struct inode *inode, struct file *file)
 {
 	struct swapmem_device *sdev;
@@ -145,14 +130,14 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	}
 	/* A space grows to cover its highest mapping; strict caps the total. */
-	mutex_lock(&sdev->lock);
+	mutex_lock(&sdev->pool_lock);
 	end = vma->vm_pgoff + pages;
 	if (end > space->size >> PAGE_SHIFT) {
 		grow = end - (space->size >> PAGE_SHIFT);
 		cap = swapmem_capacity(sdev);
 		if (sdev->accounting == SWAPMEM_ACCT_STRICT &&
 		    sdev->committed + grow > cap) {
-			mutex_unlock(&sdev->lock);
+			mutex_unlock(&sdev->pool_lock);
 			pr_err_ratelimited("swapmem%d: mmap: %lu more pages would pass the %lu the device holds (strict accounting)\n",
 					   sdev->id, grow, cap);
 			return -ENOMEM;
@@ -161,7 +146,7 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 		/* read without the lock by advice, to cut its range */
 		WRITE_ONCE(space->size, (u64)end << PAGE_SHIFT);
 	}
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &swapmem_vm_ops;

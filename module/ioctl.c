@@ -2,8 +2,8 @@
 /*
  * swapmem ioctls (uapi/linux/swapmem.h), on the caller's own space.
  *
- * Arguments are copied in before and out after any pager work: user
- * memory is never touched while a pager lock is held (the buffer could be
+ * Arguments are copied in before and out after any paging work: user
+ * memory is never touched while a pool lock is held (the buffer could be
  * a mapping of this very device). Every structure has the same layout for
  * 32- and 64-bit callers, so compat_ptr_ioctl serves both.
  */
@@ -29,9 +29,9 @@ static long swapmem_ioc_info(struct swapmem_space *space, void __user *argp)
 	memset(&info, 0, sizeof(info));
 	info.device_id = sdev->id;
 	info.page_size = PAGE_SIZE;
-	if (mutex_lock_killable(&sdev->lock))
+	if (mutex_lock_killable(&sdev->pool_lock))
 		return -EINTR;
-	info.policy = sdev->policy;
+	info.policy = swapmem_policy_index(sdev->policy);
 	info.accounting = sdev->accounting;
 	store = swapmem_store(sdev);
 	if (store) {
@@ -42,9 +42,54 @@ static long swapmem_ioc_info(struct swapmem_space *space, void __user *argp)
 	info.pool_frames = sdev->nr_frames;
 	info.pin_limit = sdev->pin_limit;
 	info.space_size = space->size;
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 	info.space_max = (u64)SWAPMEM_SPACE_MAX_PAGES << PAGE_SHIFT;
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/* Where each counter of counters.h goes in struct swapmem_dev_counters. */
+static const size_t swapmem_counter_offsets[SWAPMEM_NR_STATS] = {
+#define SWAPMEM_COUNTER(name) offsetof(struct swapmem_dev_counters, name),
+#include "counters.h"
+#undef SWAPMEM_COUNTER
+};
+
+/* The device's counters, as counters.h lists them, and its gauges. */
+static void swapmem_fill_dev_counters(struct swapmem_device *sdev,
+				      struct swapmem_dev_counters *c)
+{
+	struct swapmem_store *st;
+	int i;
+
+	for (i = 0; i < SWAPMEM_NR_STATS; i++)
+		*(__u64 *)((char *)c + swapmem_counter_offsets[i]) =
+			swapmem_stat_read(sdev, i);
+	c->frames_free = READ_ONCE(sdev->nr_free);
+	c->frames_used = swapmem_frames_used(sdev);
+	c->frames_dirty = swapmem_frames_dirty(sdev);
+	c->frames_pinned = READ_ONCE(sdev->nr_pinned);
+	rcu_read_lock();
+	st = rcu_dereference(sdev->store);
+	if (st) {
+		c->slots_used = READ_ONCE(st->used);
+		c->slots_bad = READ_ONCE(st->bad);
+	}
+	rcu_read_unlock();
+	c->nr_spaces = swapmem_spaces(sdev);
+}
+
+/* The space's own counts, kept as its pages change state: no walk. */
+static void swapmem_fill_space_counters(struct swapmem_space *space,
+					struct swapmem_space_counters *c)
+{
+	c->minor_faults = atomic_long_read(&space->minor_faults);
+	c->major_faults = READ_ONCE(space->major_faults);
+	c->zero_fill_faults = READ_ONCE(space->zero_fill_faults);
+	c->evictions = READ_ONCE(space->evictions);
+	c->resident = READ_ONCE(space->nr_resident);
+	c->swapped = READ_ONCE(space->nr_swapped);
+	c->dirty = atomic_long_read(&space->nr_dirty);
+	c->pinned = READ_ONCE(space->nr_pinned);
 }
 
 static long swapmem_ioc_stats(struct swapmem_space *space, void __user *argp)
@@ -63,8 +108,8 @@ static long swapmem_ioc_stats(struct swapmem_space *space, void __user *argp)
 		ret = -EINVAL;
 		goto out;
 	}
-	swapmem_dev_counters(space->sdev, &st->device);
-	swapmem_space_counters(space, &st->space);
+	swapmem_fill_dev_counters(space->sdev, &st->device);
+	swapmem_fill_space_counters(space, &st->space);
 	if (copy_to_user(argp, st, sizeof(*st)))
 		ret = -EFAULT;
 out:

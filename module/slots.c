@@ -10,7 +10,7 @@
  * over the chunks says which are full and an array counts each chunk's
  * taken slots. A 16 TiB device costs 16 KiB + 512 KiB when it is attached
  * and a page per 128 MiB in use, where one flat bitmap would take 512 MiB.
- * A chunk bitmap is made under the pager lock, which eviction holds, so
+ * A chunk bitmap is made under the pool lock, which eviction holds, so
  * one spare is kept ready (the last one let go, or one made ahead): a
  * device that grows into a new chunk under memory pressure still finds a
  * slot.
@@ -120,7 +120,7 @@ static unsigned long swapmem_chunk_alloc(struct swapmem_store *st,
 {
 	unsigned long base = c * SWAPMEM_CHUNK_SLOTS, bit, *map;
 
-	/* under the pager lock, which eviction holds: no I/O to find memory */
+	/* under the pool lock, which eviction holds: no I/O to find memory */
 	map = swapmem_chunk_get(st, c, GFP_NOIO | __GFP_NOWARN);
 	if (!map)
 		return 0;
@@ -187,7 +187,7 @@ void swapmem_slots_exit(struct swapmem_store *st)
  * swapmem_slot_available() - is a slot left to allocate?
  * @sdev: the device
  *
- * Context: pager lock held.
+ * Context: pool lock held.
  * Return: true if a backing device is attached and has a free slot.
  */
 bool swapmem_slot_available(struct swapmem_device *sdev)
@@ -202,7 +202,7 @@ bool swapmem_slot_available(struct swapmem_device *sdev)
  * @sdev: the device
  * @hint: a slot whose next neighbour would be best, or 0
  *
- * Context: pager lock held; may allocate memory (a chunk's bitmap).
+ * Context: pool lock held; may allocate memory (a chunk's bitmap).
  * Return: the slot, or 0 if there is no backing device, no free slot, or
  * no memory for the bitmap of the chunk that has one.
  */
@@ -237,7 +237,7 @@ unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint
  * @sdev: device with a store
  * @slot: an allocated slot
  *
- * Context: pager lock held.
+ * Context: pool lock held.
  */
 void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot)
 {
@@ -279,7 +279,7 @@ static void swapmem_slots_retry(struct swapmem_device *sdev,
 		if (++n == SWAPMEM_RETRY_BATCH)
 			break;
 	}
-	swapmem_stat_add(sdev, SLOT_RETRIES, n);
+	swapmem_stat_add(sdev, slot_retries, n);
 }
 
 /**
@@ -292,7 +292,7 @@ static void swapmem_slots_retry(struct swapmem_device *sdev,
  * backs off; after a success the back-off ends, the slot's past failures
  * are forgotten and retired slots get another chance.
  *
- * Context: pager lock held.
+ * Context: pool lock held.
  */
 void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,
 			  int err)
@@ -300,7 +300,7 @@ void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,
 	struct swapmem_store *st = swapmem_store(sdev);
 
 	if (err) {
-		swapmem_stat_inc(sdev, WRITE_ERRORS);
+		swapmem_stat_inc(sdev, write_errors);
 		swapmem_slot_retire(st, slot);
 		st->retry_at = jiffies + st->backoff;
 		st->backoff = min(2 * st->backoff, SWAPMEM_BACKOFF_MAX);
@@ -319,7 +319,7 @@ void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,
  * swapmem_store_backing_off() - should dirty pages wait before being written?
  * @sdev: the device
  *
- * Context: pager lock held.
+ * Context: pool lock held.
  * Return: true for a while after a failed write.
  */
 bool swapmem_store_backing_off(struct swapmem_device *sdev)

@@ -143,11 +143,11 @@ void swapmem_store_detach(struct swapmem_device *sdev)
  * Refused with -EBUSY while pages live on the current backing device (any
  * slot in use), and under strict accounting when the device would then
  * hold fewer pages than its spaces map; the new device is opened before
- * the old one is let go. The store changes only here, under the pager lock
+ * the old one is let go. The store changes only here, under the pool lock
  * and while no slot is allocated: whoever uses it looks it up under the
- * pager lock, or holds a slot, so no I/O can reach a device let go.
+ * pool lock, or holds a slot, so no I/O can reach a device let go.
  *
- * Context: process context, config lock held, pager lock not held; sleeps.
+ * Context: process context, config lock held, pool lock not held; sleeps.
  * Return: 0 or -errno.
  */
 int swapmem_store_change(struct swapmem_device *sdev, const char *path)
@@ -163,7 +163,7 @@ int swapmem_store_change(struct swapmem_device *sdev, const char *path)
 			return PTR_ERR(new);
 	}
 	swapmem_race_window(SWAPMEM_RACE_STORE);
-	mutex_lock(&sdev->lock);
+	mutex_lock(&sdev->pool_lock);
 	old = swapmem_store(sdev);
 	slots = (new ? (long)new->nr_slots - 1 : 0) -
 		(old ? (long)(old->nr_slots - 1 - old->bad) : 0);
@@ -178,7 +178,7 @@ int swapmem_store_change(struct swapmem_device *sdev, const char *path)
 	} else {
 		rcu_assign_pointer(sdev->store, new);
 	}
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 	if (ret) {
 		if (new)
 			swapmem_store_close(new);
@@ -198,7 +198,7 @@ int swapmem_store_change(struct swapmem_device *sdev, const char *path)
  *
  * Synchronous, with an on-stack bio.
  *
- * Context: process context, sleeps; no pager lock held.
+ * Context: process context, sleeps; no pool lock held.
  * Return: 0 or -errno.
  */
 int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
@@ -215,9 +215,9 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 	ret = submit_bio_wait(&bio);
 	bio_uninit(&bio);
 	if (write)
-		swapmem_stat_inc(sdev, SWAP_WRITES);
+		swapmem_stat_inc(sdev, swap_writes);
 	else
-		swapmem_stat_inc(sdev, SWAP_READS);
+		swapmem_stat_inc(sdev, swap_reads);
 	return ret;
 }
 
@@ -248,7 +248,7 @@ static void swapmem_batch_end_io(struct bio *bio)
  * One bio per page, all submitted under one plug, so that pages in
  * adjacent slots merge into one request; waits for all of them.
  *
- * Context: process context, sleeps; no pager lock held.
+ * Context: process context, sleeps; no pool lock held.
  * Return: 0 if every page succeeded, else the first error.
  */
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
@@ -284,9 +284,9 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		if (io->errs[i] && !ret)
 			ret = io->errs[i];
 	if (write)
-		swapmem_stat_add(sdev, SWAP_WRITES, io->n);
+		swapmem_stat_add(sdev, swap_writes, io->n);
 	else
-		swapmem_stat_add(sdev, SWAP_READS, io->n);
+		swapmem_stat_add(sdev, swap_reads, io->n);
 	return ret;
 }
 
@@ -300,7 +300,7 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
  * supports it; only then are the slots freed, so that no new write can
  * land in a slot before its discard.
  *
- * Context: process context, may sleep; pager lock not held.
+ * Context: process context, may sleep; pool lock not held.
  */
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n)
@@ -317,11 +317,11 @@ void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 						  (sector_t)slots[i] * SWAPMEM_SECTORS_PER_SLOT,
 						  (sector_t)(start - i) * SWAPMEM_SECTORS_PER_SLOT,
 						  GFP_KERNEL))
-				swapmem_stat_add(sdev, DISCARDS, start - i);
+				swapmem_stat_add(sdev, discards, start - i);
 		}
 	}
-	mutex_lock(&sdev->lock);
+	mutex_lock(&sdev->pool_lock);
 	for (i = 0; i < n; i++)
 		swapmem_slot_free(sdev, slots[i]);
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 }

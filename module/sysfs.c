@@ -86,38 +86,35 @@ out:
 }
 static DEVICE_ATTR_RW(backing_dev);
 
-static const char * const swapmem_policy_names[] = {
-	[SWAPMEM_POLICY_CLOCK] = "clock",
-	[SWAPMEM_POLICY_FIFO] = "fifo",
-	[SWAPMEM_POLICY_S3FIFO] = "s3fifo",
-};
-
 static const char * const swapmem_acct_names[] = {
 	[SWAPMEM_ACCT_OVERCOMMIT] = "overcommit",
 	[SWAPMEM_ACCT_STRICT] = "strict",
 };
 
+/* Every policy, the device's in brackets, as the block layer's scheduler. */
 static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "%s\n",
-			  swapmem_policy_names[READ_ONCE(swapmem_dev(dev)->policy)]);
+	const struct swapmem_policy_ops *cur = READ_ONCE(swapmem_dev(dev)->policy);
+	int i, len = 0;
+
+	for (i = 0; swapmem_policies[i]; i++)
+		len += sysfs_emit_at(buf, len, swapmem_policies[i] == cur ?
+				     "%s[%s]" : "%s%s", i ? " " : "",
+				     swapmem_policies[i]->name);
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 /* A new policy takes effect at the next victim search; no page moves. */
 static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
-	struct swapmem_device *sdev = swapmem_dev(dev);
-	int i = sysfs_match_string(swapmem_policy_names, buf);
+	int i = swapmem_policy_find(buf);
 
 	if (i < 0)
 		return -EINVAL;
-	if (mutex_lock_killable(&sdev->lock))
-		return -EINTR;
-	sdev->policy = i;
-	mutex_unlock(&sdev->lock);
-	return len;
+	i = swapmem_policy_set(swapmem_dev(dev), i);
+	return i ? i : len;
 }
 static DEVICE_ATTR_RW(policy);
 
@@ -140,7 +137,7 @@ static ssize_t accounting_store(struct device *dev, struct device_attribute *att
 
 	if (i < 0)
 		return -EINVAL;
-	if (mutex_lock_killable(&sdev->lock))
+	if (mutex_lock_killable(&sdev->pool_lock))
 		return -EINTR;
 	if (i == SWAPMEM_ACCT_STRICT && sdev->committed > swapmem_capacity(sdev)) {
 		pr_err_ratelimited("swapmem%d: accounting: its spaces map %lu pages, more than the %lu it holds: busy\n",
@@ -149,7 +146,7 @@ static ssize_t accounting_store(struct device *dev, struct device_attribute *att
 	} else {
 		sdev->accounting = i;
 	}
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(accounting);
@@ -171,7 +168,7 @@ static ssize_t pin_limit_store(struct device *dev, struct device_attribute *attr
 
 	if (swapmem_parse_size(buf, &size))
 		return -EINVAL;
-	if (mutex_lock_killable(&sdev->lock))
+	if (mutex_lock_killable(&sdev->pool_lock))
 		return -EINTR;
 	if (size >> PAGE_SHIFT > sdev->nr_frames / 2)
 		ret = -EINVAL;
@@ -179,7 +176,7 @@ static ssize_t pin_limit_store(struct device *dev, struct device_attribute *attr
 		ret = -EBUSY;
 	else
 		sdev->pin_limit = size >> PAGE_SHIFT;
-	mutex_unlock(&sdev->lock);
+	mutex_unlock(&sdev->pool_lock);
 	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(pin_limit);
@@ -263,47 +260,24 @@ static ssize_t swapmem_stat_show(struct device *dev,
 {
 	struct swapmem_stat_attr *sa = container_of(attr, struct swapmem_stat_attr, attr);
 
-	return sysfs_emit(buf, "%lu\n",
-			  atomic_long_read(&swapmem_dev(dev)->stats.v[sa->item]));
+	return sysfs_emit(buf, "%lu\n", swapmem_stat_read(swapmem_dev(dev), sa->item));
 }
 
-#define SWAPMEM_STAT_ATTR(_name, _item)					\
-	static struct swapmem_stat_attr swapmem_stat_attr_##_name = {	\
-		.attr = __ATTR(_name, 0444, swapmem_stat_show, NULL),	\
-		.item = SWAPMEM_STAT_##_item,				\
-	}
-
-SWAPMEM_STAT_ATTR(minor_faults, MINOR_FAULTS);
-SWAPMEM_STAT_ATTR(major_faults, MAJOR_FAULTS);
-SWAPMEM_STAT_ATTR(zero_fill_faults, ZERO_FILL_FAULTS);
-SWAPMEM_STAT_ATTR(ref_faults, REF_FAULTS);
-SWAPMEM_STAT_ATTR(evictions_clean, EVICTIONS_CLEAN);
-SWAPMEM_STAT_ATTR(evictions_dirty, EVICTIONS_DIRTY);
-SWAPMEM_STAT_ATTR(swap_reads, SWAP_READS);
-SWAPMEM_STAT_ATTR(swap_writes, SWAP_WRITES);
-SWAPMEM_STAT_ATTR(read_errors, READ_ERRORS);
-SWAPMEM_STAT_ATTR(write_errors, WRITE_ERRORS);
-SWAPMEM_STAT_ATTR(nomem_faults, NOMEM_FAULTS);
-SWAPMEM_STAT_ATTR(hand_steps, HAND_STEPS);
-SWAPMEM_STAT_ATTR(hand_sweeps, HAND_SWEEPS);
-SWAPMEM_STAT_ATTR(second_chances, SECOND_CHANCES);
-SWAPMEM_STAT_ATTR(discards, DISCARDS);
-SWAPMEM_STAT_ATTR(retry_faults, RETRY_FAULTS);
-SWAPMEM_STAT_ATTR(readahead_pages, READAHEAD_PAGES);
-SWAPMEM_STAT_ATTR(readahead_hits, READAHEAD_HITS);
-SWAPMEM_STAT_ATTR(readahead_wasted, READAHEAD_WASTED);
-SWAPMEM_STAT_ATTR(writeback_pages, WRITEBACK_PAGES);
-SWAPMEM_STAT_ATTR(writeback_batches, WRITEBACK_BATCHES);
-SWAPMEM_STAT_ATTR(slot_retries, SLOT_RETRIES);
+static struct swapmem_stat_attr swapmem_stat_attrs[] = {
+#define SWAPMEM_COUNTER(name) \
+	{ __ATTR(name, 0444, swapmem_stat_show, NULL), SWAPMEM_STAT_##name },
+#include "counters.h"
+#undef SWAPMEM_COUNTER
+};
 
 /* What the hand costs: frames it looked at per victim, two decimals. */
 static ssize_t scanned_per_eviction_show(struct device *dev,
 					 struct device_attribute *attr, char *buf)
 {
-	atomic_long_t *v = swapmem_dev(dev)->stats.v;
-	unsigned long steps = atomic_long_read(&v[SWAPMEM_STAT_HAND_STEPS]);
-	unsigned long ev = atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_CLEAN]) +
-			   atomic_long_read(&v[SWAPMEM_STAT_EVICTIONS_DIRTY]);
+	struct swapmem_device *sdev = swapmem_dev(dev);
+	unsigned long steps = swapmem_stat_read(sdev, SWAPMEM_STAT_hand_steps);
+	unsigned long ev = swapmem_stat_read(sdev, SWAPMEM_STAT_evictions_clean) +
+			   swapmem_stat_read(sdev, SWAPMEM_STAT_evictions_dirty);
 	unsigned long x100 = ev ? steps * 100 / ev : 0;
 
 	return sysfs_emit(buf, "%lu.%02lu\n", x100 / 100, x100 % 100);
@@ -392,28 +366,9 @@ static ssize_t slots_total_show(struct device *dev,
 static DEVICE_ATTR_RO(slots_total);
 
 static struct attribute *swapmem_stats_attrs[] = {
-	&swapmem_stat_attr_minor_faults.attr.attr,
-	&swapmem_stat_attr_major_faults.attr.attr,
-	&swapmem_stat_attr_zero_fill_faults.attr.attr,
-	&swapmem_stat_attr_ref_faults.attr.attr,
-	&swapmem_stat_attr_evictions_clean.attr.attr,
-	&swapmem_stat_attr_evictions_dirty.attr.attr,
-	&swapmem_stat_attr_swap_reads.attr.attr,
-	&swapmem_stat_attr_swap_writes.attr.attr,
-	&swapmem_stat_attr_read_errors.attr.attr,
-	&swapmem_stat_attr_write_errors.attr.attr,
-	&swapmem_stat_attr_nomem_faults.attr.attr,
-	&swapmem_stat_attr_hand_steps.attr.attr,
-	&swapmem_stat_attr_hand_sweeps.attr.attr,
-	&swapmem_stat_attr_second_chances.attr.attr,
-	&swapmem_stat_attr_discards.attr.attr,
-	&swapmem_stat_attr_retry_faults.attr.attr,
-	&swapmem_stat_attr_readahead_pages.attr.attr,
-	&swapmem_stat_attr_readahead_hits.attr.attr,
-	&swapmem_stat_attr_readahead_wasted.attr.attr,
-	&swapmem_stat_attr_writeback_pages.attr.attr,
-	&swapmem_stat_attr_writeback_batches.attr.attr,
-	&swapmem_stat_attr_slot_retries.attr.attr,
+#define SWAPMEM_COUNTER(name) (&swapmem_stat_attrs[SWAPMEM_STAT_##name].attr.attr),
+#include "counters.h"
+#undef SWAPMEM_COUNTER
 	&dev_attr_scanned_per_eviction.attr,
 	&dev_attr_frames_free.attr,
 	&dev_attr_frames_used.attr,
@@ -435,28 +390,30 @@ static const struct attribute_group swapmem_stats_group = {
  * upper bound in nanoseconds (2^(k+10); the last line is "inf") and how
  * many faults took less than that and at least the bound of the line above.
  */
-static ssize_t swapmem_hist_emit(atomic_long_t *hist, char *buf)
+static ssize_t swapmem_hist_emit(struct device *dev, enum swapmem_lat which,
+				 char *buf)
 {
+	unsigned long hist[SWAPMEM_LAT_BUCKETS];
 	int k, len = 0;
 
+	swapmem_lat_read(swapmem_dev(dev), which, hist);
 	for (k = 0; k < SWAPMEM_LAT_BUCKETS - 1; k++)
-		len += sysfs_emit_at(buf, len, "%llu %lu\n", 1ULL << (k + 10),
-				     atomic_long_read(&hist[k]));
-	len += sysfs_emit_at(buf, len, "inf %lu\n", atomic_long_read(&hist[k]));
+		len += sysfs_emit_at(buf, len, "%llu %lu\n", 1ULL << (k + 10), hist[k]);
+	len += sysfs_emit_at(buf, len, "inf %lu\n", hist[k]);
 	return len;
 }
 
 static ssize_t minor_fault_ns_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	return swapmem_hist_emit(swapmem_dev(dev)->stats.lat_minor, buf);
+	return swapmem_hist_emit(dev, SWAPMEM_LAT_MINOR, buf);
 }
 static DEVICE_ATTR_RO(minor_fault_ns);
 
 static ssize_t major_fault_ns_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	return swapmem_hist_emit(swapmem_dev(dev)->stats.lat_major, buf);
+	return swapmem_hist_emit(dev, SWAPMEM_LAT_MAJOR, buf);
 }
 static DEVICE_ATTR_RO(major_fault_ns);
 

@@ -159,8 +159,9 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 	__u64 sink = 0;
 	char *base;
 
-	EXPECT_EQ(0, refused_keeps(0, "policy", "lru", -EINVAL, "clock"));
-	EXPECT_EQ(0, refused_keeps(0, "policy", "\n", -EINVAL, "clock"));
+	/* every policy, the device's in brackets, as the block layer's scheduler */
+	EXPECT_EQ(0, refused_keeps(0, "policy", "lru", -EINVAL, "[clock] fifo s3fifo"));
+	EXPECT_EQ(0, refused_keeps(0, "policy", "\n", -EINVAL, "[clock] fifo s3fifo"));
 	ASSERT_EQ(0, sm_write(0, "backing_dev", sm_disk(0)));
 	self->fd = open(SM_DEV, O_RDWR);
 	ASSERT_GE(self->fd, 0);
@@ -171,6 +172,9 @@ TEST_F_TIMEOUT(cfg, policy_live, 600)
 	for (round = 0; round < 6; round++) {
 		ASSERT_EQ(0, sm_write(0, "policy", round % 3 == 2 ? "s3fifo" :
 						   names[round % 3]));
+		if (round % 3 == 2)
+			EXPECT_EQ(0, refused_keeps(0, "policy", "clock fifo", -EINVAL,
+						   "clock fifo [s3fifo]"));
 		EXPECT_EQ(0, sm_bad(base, 0, hot + data, 1));
 	}
 	/* the same hot set and a fresh cold stream under each policy */

@@ -45,11 +45,11 @@ add_device() {
 	[ "$($ctl --add --pool-size 2M --backing-dev "$disk3" --policy fifo)" = /dev/swapmem1 ] &&
 		[ "$(cat $sys/swapmem1/pool_size)" = 2097152 ] &&
 		[ "$(cat $sys/swapmem1/backing_dev)" = "$disk3" ] &&
-		[ "$(cat $sys/swapmem1/policy)" = fifo ]
+		[ "$(cat $sys/swapmem1/policy)" = "clock [fifo] s3fifo" ]
 }
 configure() {
 	$ctl /dev/swapmem1 --policy clock --accounting strict --pin-limit 512K &&
-		[ "$(cat $sys/swapmem1/policy)" = clock ] &&
+		[ "$(cat $sys/swapmem1/policy)" = "[clock] fifo s3fifo" ] &&
 		[ "$(cat $sys/swapmem1/accounting)" = strict ] &&
 		[ "$(cat $sys/swapmem1/pin_limit)" = 524288 ]
 }

@@ -14,7 +14,7 @@
  *   sim  reads a trace (an iolog of version 2 or 3, or one page number a
  *        line) and counts the misses of each policy with F frames.
  *
- * The simulated CLOCK follows the module's (module/pager.c): the frame
+ * The simulated CLOCK follows the module's (module/policy_clock.c): the frame
  * table is handed out in order, 0, 1, 2, ..., while frames are free, and
  * the hand, which starts at 0, only moves to find a victim; it clears the
  * reference bit of each frame it passes and takes the first frame found

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapmem fault path: ->fault and ->pfn_mkwrite of a space's mappings.
+ * Minor faults look the page up without the pool lock, under RCU and the
+ * frame lock; the rest load the page under the pool lock (space.c) and map
+ * it under its frame lock, with the read itself, on a fault's first
+ * attempt, done without mmap_lock (VM_FAULT_RETRY).
+ */
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+
+#include "swapmem_drv.h"
+
+/*
+ * Map resident frame @f at the faulting address; writable only if dirty.
+ * Context: @f's frame lock held: every PTE of a frame is installed under
+ * it, so an unmap that clears MAPPED under it is never overtaken.
+ */
+static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *f)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	vm_flags_t flags = vma->vm_flags;
+	vm_fault_t ret;
+
+	swapmem_frame_assert_locked(f);
+	/* this page's frame, settled: its owner changes only under the lock */
+	if (WARN_ON_ONCE(f->space != vma->vm_file->private_data ||
+			 f->index != vmf->pgoff || swapmem_frame_is_busy(f)))
+		return VM_FAULT_SIGBUS;
+	set_bit(SWAPMEM_FRAME_REF, &f->flags);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		swapmem_frame_set_dirty(f->space->sdev, f);
+	/* A clean frame is mapped read-only, so its first write is seen. */
+	if (!swapmem_frame_is_dirty(f))
+		flags &= ~VM_SHARED;
+	/* before the PTE: an unmap that follows must not skip it */
+	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
+	swapmem_race_window(SWAPMEM_RACE_MAP);
+	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
+				  page_to_pfn(f->page), vm_get_page_prot(flags));
+	/* only an unmap under the frame lock clears it: none overtook us */
+	WARN_ON_ONCE(!test_bit(SWAPMEM_FRAME_MAPPED, &f->flags));
+	return ret;
+}
+
+/*
+ * May this fault's waits be cut short by a fatal signal? Where the fault
+ * can then let go of its lock and be retried (it never is: the task dies
+ * on its way back), which every user-space fault allows.
+ */
+static bool swapmem_fault_killable(struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_KILLABLE) &&
+	       (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
+	       !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT);
+}
+
+/* A fatal signal cut a killable fault's wait short: end the fault. */
+static vm_fault_t swapmem_fault_killed(struct vm_fault *vmf)
+{
+	swapmem_release_fault_lock(vmf);
+	return VM_FAULT_RETRY;
+}
+
+/*
+ * The lockless lookup of minor faults: the frame of page @index of @space,
+ * with its frame lock held, if it is resident and nothing is going on with
+ * it (not BUSY, no failed read);
+ * else NULL, and the caller takes the pool lock. The frame lock keeps any
+ * unmapping change out until it is released (see "Locking").
+ */
+static struct swapmem_frame *swapmem_frame_find_locked(struct swapmem_space *space,
+						       pgoff_t index)
+{
+	const unsigned long slow = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_IOERR);
+	struct swapmem_frame *f;
+	void *entry;
+
+	rcu_read_lock();
+	entry = xa_load(&space->pt, index);
+	/* the frame may leave the page table, or the pool, meanwhile */
+	swapmem_race_window(SWAPMEM_RACE_LOOKUP);
+	if (!entry || xa_is_value(entry) || !swapmem_frame_trylock(entry)) {
+		rcu_read_unlock();
+		return NULL;
+	}
+	rcu_read_unlock();
+	f = entry;
+	if (xa_load(&space->pt, index) != f) {
+		swapmem_frame_unlock(f);
+		return NULL;
+	}
+	/* the entry before the flags: pairs with BUSY set before publishing */
+	smp_rmb();
+	/* a BUSY frame may settle and change owner meanwhile, but not locked */
+	swapmem_race_window(SWAPMEM_RACE_FLAGS);
+	if (READ_ONCE(f->flags) & slow) {
+		swapmem_frame_unlock(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Count a fault served by swapmem_page_load() as what it was. */
+static void swapmem_fault_count(struct swapmem_space *space,
+				struct swapmem_frame *f, enum swapmem_load_kind how)
+{
+	struct swapmem_device *sdev = space->sdev;
+
+	switch (how) {
+	case SWAPMEM_LOAD_RESIDENT:
+		swapmem_stat_inc(sdev, minor_faults);
+		atomic_long_inc(&space->minor_faults);
+		if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
+			swapmem_stat_inc(sdev, ref_faults);
+		break;
+	case SWAPMEM_LOAD_ZERO:
+		swapmem_stat_inc(sdev, zero_fill_faults);
+		space->zero_fill_faults++;
+		break;
+	case SWAPMEM_LOAD_READ:
+		swapmem_stat_inc(sdev, major_faults);
+		space->major_faults++;
+		break;
+	case SWAPMEM_LOAD_FRESH:
+		/* the retry of a major fault, counted when it read */
+		break;
+	}
+}
+
+/* A minor fault (or a major one's retry) served without the pool lock. */
+static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
+					 struct vm_fault *vmf,
+					 struct swapmem_frame *f, u64 start)
+{
+	struct swapmem_device *sdev = space->sdev;
+	enum swapmem_load_kind how;
+	vm_fault_t ret;
+
+	how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
+	      SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
+	if (how == SWAPMEM_LOAD_RESIDENT) {
+		swapmem_stat_inc(sdev, minor_faults);
+		atomic_long_inc(&space->minor_faults);
+	}
+	if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+		swapmem_readahead_hit(space);
+	if (test_and_clear_bit(SWAPMEM_FRAME_AGED, &f->flags))
+		swapmem_stat_inc(sdev, ref_faults);
+	ret = swapmem_frame_map(vmf, f);
+	swapmem_frame_unlock(f);
+	if (how == SWAPMEM_LOAD_RESIDENT)
+		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
+	return ret;
+}
+
+/* The fault's answer to a page swapmem_page_load() could not make resident. */
+static vm_fault_t swapmem_fault_error(struct swapmem_device *sdev,
+				      struct vm_fault *vmf, long err)
+{
+	switch (err) {
+	case -EINTR:
+		return swapmem_fault_killed(vmf);
+	case -ENOMEM:
+		return VM_FAULT_OOM;
+	case -ENOSPC:
+		swapmem_stat_inc(sdev, nomem_faults);
+		pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty or pinned pages, no swap slot, or the backing device failing): SIGBUS\n",
+				   sdev->id);
+		return VM_FAULT_SIGBUS;
+	default:
+		return VM_FAULT_SIGBUS;
+	}
+}
+
+/*
+ * swapmem_fault() - serve a fault on a page of a space (->fault)
+ * @vmf: the fault
+ *
+ * Maps a resident page (minor fault), or takes a frame (free, or evicted
+ * by the replacement policy) and fills it with zeros (first touch) or from its slot (major
+ * fault). Threads faulting the same page while it is read in wait for that
+ * one read. On a fault's first attempt the read, or the wait for another
+ * thread's, happens without mmap_lock, and the fault is retried to map the
+ * page (the VM_FAULT_RETRY protocol). Waits for locks and for other
+ * threads' I/O end early for a fatal signal where the fault allows it.
+ *
+ * Context: process context, mmap_lock held for read; sleeps.
+ * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
+ * is mapped; VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
+ * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
+ * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
+ */
+static vm_fault_t swapmem_fault(struct vm_fault *vmf)
+{
+	struct swapmem_space *space = vmf->vma->vm_file->private_data;
+	struct swapmem_device *sdev = space->sdev;
+	bool killable = swapmem_fault_killable(vmf);
+	u64 start = ktime_get_ns();
+	struct file *fpin = NULL;
+	struct swapmem_load ld = { .vmf = vmf, .fpin = &fpin, .killable = killable };
+	struct swapmem_frame *f;
+	vm_fault_t ret;
+
+	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f)
+		return swapmem_fault_lockless(space, vmf, f, start);
+
+	if (!killable)
+		mutex_lock(&sdev->pool_lock);
+	else if (mutex_lock_killable(&sdev->pool_lock))
+		return swapmem_fault_killed(vmf);
+	f = swapmem_page_load(space, vmf->pgoff, &ld);
+	if (PTR_ERR_OR_ZERO(f) == -EAGAIN) {
+		/* mmap_lock is gone: the retry maps the page */
+		ret = VM_FAULT_RETRY;
+		if (ld.kind == SWAPMEM_LOAD_READ) {
+			swapmem_stat_inc(sdev, major_faults);
+			swapmem_stat_inc(sdev, retry_faults);
+			space->major_faults++;
+			ret |= VM_FAULT_MAJOR;
+		}
+		mutex_unlock(&sdev->pool_lock);
+		fput(fpin);
+		if (ld.kind == SWAPMEM_LOAD_READ)
+			swapmem_lat_add(sdev, SWAPMEM_LAT_MAJOR, start);
+		return ret;
+	}
+	if (IS_ERR(f)) {
+		mutex_unlock(&sdev->pool_lock);
+		return swapmem_fault_error(sdev, vmf, PTR_ERR(f));
+	}
+	/* mapped under its frame lock, as every frame is */
+	if (!killable) {
+		swapmem_frame_lock(sdev, f);
+	} else if (swapmem_frame_lock_killable(sdev, f)) {
+		mutex_unlock(&sdev->pool_lock);
+		return swapmem_fault_killed(vmf);
+	}
+	ret = swapmem_frame_map(vmf, f);
+	swapmem_fault_count(space, f, ld.kind);
+	swapmem_frame_unlock(f);
+	mutex_unlock(&sdev->pool_lock);
+	if (ld.kind == SWAPMEM_LOAD_RESIDENT)
+		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
+	else if (ld.kind == SWAPMEM_LOAD_READ)
+		swapmem_lat_add(sdev, SWAPMEM_LAT_MAJOR, start);
+	return ld.kind == SWAPMEM_LOAD_READ ? ret | VM_FAULT_MAJOR : ret;
+}
+
+/*
+ * swapmem_pfn_mkwrite() - first write to a page mapped read-only
+ * @vmf: the write-protect fault (->pfn_mkwrite)
+ *
+ * Marks the frame dirty and removes its read-only PTE, so that the write
+ * faults again and ->fault maps the frame writable. If the frame is busy
+ * or locked, or is not the one the PTE points to (the page moved since
+ * the PTE was read), the page is only unmapped and the write faults again
+ * through ->fault, which waits for whatever goes on.
+ *
+ * Context: process context, mmap_lock held for read; sleeps; takes no
+ * pool lock.
+ * Return: VM_FAULT_NOPAGE: the write is retried.
+ */
+static vm_fault_t swapmem_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct swapmem_space *space = vmf->vma->vm_file->private_data;
+	struct swapmem_device *sdev = space->sdev;
+	struct swapmem_frame *f;
+
+	/*
+	 * The frame becomes dirty here, but its PTE is not made writable by
+	 * the core: that would happen after the frame lock is gone, and a
+	 * write-out could clean the frame and a read fault map it read-only
+	 * again in between, with the very same PTE. Instead the PTE goes,
+	 * and the write faults again through ->fault, which maps the dirty
+	 * frame writable under the lock.
+	 */
+	swapmem_race_window(SWAPMEM_RACE_MKWRITE);
+	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f && page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
+		swapmem_frame_set_dirty(sdev, f);
+		set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		__swapmem_frame_unmap(f);
+		swapmem_frame_unlock(f);
+		/* unmapped, MAPPED clear, until the write comes back */
+		swapmem_race_window(SWAPMEM_RACE_MKWRITE);
+		return VM_FAULT_NOPAGE;
+	}
+	if (f)
+		swapmem_frame_unlock(f);
+	/*
+	 * Zapping needs no lock (it only takes PTEs away, and MAPPED may stay
+	 * set): a PTE of a frame the page has left must not stay, or the
+	 * write would come back here for ever.
+	 */
+	unmap_mapping_pages(space->inode->i_mapping, vmf->pgoff, 1, false);
+	return VM_FAULT_NOPAGE;
+}
+
+const struct vm_operations_struct swapmem_vm_ops = {
+	.fault = swapmem_fault,
+	.pfn_mkwrite = swapmem_pfn_mkwrite,
+};
