@@ -59,9 +59,10 @@ int swapmem_policy_index(const struct swapmem_policy_ops *ops)
  * @index: the policy's index in swapmem_policies[]
  *
  * The old policy lets go of the owned frames and the new one takes them
- * in; no page moves. A victim search of the old policy that let go of the
- * pool lock meanwhile ends, and its caller searches again with the new
- * one (sdev->policy_seq).
+ * in; no page moves. Variants of one implementation (the same @start:
+ * CLOCK and FIFO) keep its state, the hand where it is. A victim search
+ * of the old policy that let go of the pool lock meanwhile ends, and its
+ * caller searches again with the new one (sdev->policy_seq).
  *
  * Context: process context, no pool lock held; sleeps.
  * Return: 0, -ENOMEM or -EINTR.
@@ -81,6 +82,14 @@ int swapmem_policy_set(struct swapmem_device *sdev, unsigned int index)
 		return -EINTR;
 	}
 	if (sdev->policy == ops) {
+		mutex_unlock(&sdev->pool_lock);
+		kfree(priv);
+		return 0;
+	}
+	/* variants of one implementation (CLOCK, FIFO) share its state */
+	if (sdev->policy && sdev->policy->start == ops->start) {
+		WRITE_ONCE(sdev->policy, ops);
+		sdev->policy_seq++;
 		mutex_unlock(&sdev->pool_lock);
 		kfree(priv);
 		return 0;

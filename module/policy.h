@@ -43,8 +43,8 @@ struct swapmem_search {
  * @inserted: frame @f got an owner (a fault or readahead brought a page
  *	in); @ghost: the page left the policy's lists recently unreferenced
  *	(swapmem_entry_is_ghost()). Optional.
- * @removed: @f leaves its owner (evicted, dropped, torn down); also
- *	called for frames taken and given back without an owner. Optional.
+ * @removed: @f, inserted, leaves its owner (evicted, dropped, torn down):
+ *	once per @inserted. Optional.
  * @pinned: @f was pinned (SWAPMEM_ADV_PIN): it is never a victim while
  *	pinned. Optional.
  * @find_victim: search for a victim: for each frame it picks, a policy
@@ -52,12 +52,14 @@ struct swapmem_search {
  *	swapmem_search_pause() (which may let go of the pool lock; end the
  *	search when it says so). Return 1 with @s->victim evicted, 0 if no
  *	frame can go now (set @s->busy if some were under I/O), or
- *	swapmem_search_try()'s -EAGAIN.
+ *	swapmem_search_try()'s -EAGAIN. Once swapmem_search_try() returns
+ *	anything but 0, return it at once: the lock may have been let go
+ *	for a write, and the policy changed meanwhile.
  * @writeback_pick: offer the dirty frames among the next @window frames
  *	that @find_victim will look at to the background writeback
  *	(swapmem_writeback_offer()), until swapmem_writeback_full() or an
  *	offer is refused, going on from where the last call of this run
- *	stopped.
+ *	stopped. Optional: without it there is no background writeback.
  * @writeback_end: a run of the background writeback ended: the next
  *	@writeback_pick starts from the front again. Optional.
  */

@@ -48,16 +48,21 @@ static void swapmem_hand_stop(struct swapmem_device *sdev)
 {
 }
 
+/* Where the hand is: back at the start if the pool shrank under it. */
+static unsigned long swapmem_hand_pos(struct swapmem_device *sdev,
+				      struct swapmem_hand *h)
+{
+	if (h->hand >= sdev->nr_frames)
+		h->hand = 0;
+	return h->hand;
+}
+
 /* Advance the hand by one frame and return the frame it was on. */
 static struct swapmem_frame *swapmem_hand_step(struct swapmem_device *sdev)
 {
 	struct swapmem_hand *h = swapmem_hand(sdev);
-	struct swapmem_frame *f;
+	struct swapmem_frame *f = sdev->frames[swapmem_hand_pos(sdev, h)];
 
-	/* the pool may have shrunk under it */
-	if (h->hand >= sdev->nr_frames)
-		h->hand = 0;
-	f = sdev->frames[h->hand];
 	if (++h->hand == sdev->nr_frames) {
 		h->hand = 0;
 		swapmem_stat_inc(sdev, hand_sweeps);
@@ -112,7 +117,7 @@ static void swapmem_hand_writeback_pick(struct swapmem_device *sdev,
 					unsigned long window)
 {
 	struct swapmem_hand *h = swapmem_hand(sdev);
-	unsigned long i, nr = sdev->nr_frames, hand = h->hand % nr;
+	unsigned long i, nr = sdev->nr_frames, hand = swapmem_hand_pos(sdev, h);
 	bool clock = swapmem_hand_is_clock(sdev);
 	struct swapmem_frame *f;
 

@@ -102,21 +102,31 @@ static void swapmem_s3fifo_start(struct swapmem_device *sdev)
 	INIT_LIST_HEAD(&p->small);
 	INIT_LIST_HEAD(&p->main);
 	INIT_LIST_HEAD(&p->wb_cursor);
-	for (i = 0; i < sdev->nr_frames; i++)
+	for (i = 0; i < sdev->nr_frames; i++) {
 		if (sdev->frames[i]->space)
 			swapmem_queue_add(p, sdev->frames[i], SWAPMEM_Q_MAIN);
+		if (!(i % SWAPMEM_WALK_BATCH))
+			cond_resched();
+	}
 }
 
 static void swapmem_s3fifo_stop(struct swapmem_device *sdev)
 {
 	struct swapmem_s3fifo *p = swapmem_s3fifo(sdev);
 	struct swapmem_frame *f, *tmp;
+	unsigned long n = 0;
 
 	list_del_init(&p->wb_cursor);
-	list_for_each_entry_safe(f, tmp, &p->small, link)
+	list_for_each_entry_safe(f, tmp, &p->small, link) {
 		swapmem_queue_del(p, f);
-	list_for_each_entry_safe(f, tmp, &p->main, link)
+		if (!(++n % SWAPMEM_WALK_BATCH))
+			cond_resched();
+	}
+	list_for_each_entry_safe(f, tmp, &p->main, link) {
 		swapmem_queue_del(p, f);
+		if (!(++n % SWAPMEM_WALK_BATCH))
+			cond_resched();
+	}
 }
 
 /* A ghost was referenced again soon after leaving: main queue. */

@@ -221,7 +221,8 @@ void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
  * @f: a frame that no page table points to, its frame lock held if a
  *	fault could reach it
  *
- * The frame leaves its owner and the policy, and keeps no slot.
+ * The frame leaves its owner and the policy (if it has an owner: a frame
+ * reclaimed and given back unused has none), and keeps no slot.
  *
  * Context: pool lock held.
  */
@@ -229,7 +230,9 @@ void swapmem_free_list_add(struct swapmem_device *sdev, struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->pool_lock);
 	swapmem_frame_clear_dirty(sdev, f);
-	swapmem_policy_removed(sdev, f);
+	/* an owner is set only with the policy told (swapmem_policy_inserted()) */
+	if (f->space)
+		swapmem_policy_removed(sdev, f);
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;

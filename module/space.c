@@ -178,11 +178,11 @@ static struct swapmem_frame *swapmem_load_zero(struct swapmem_space *space,
 {
 	f->slot = 0;
 	clear_highpage(f->page);
+	swapmem_policy_inserted(space->sdev, f, false);
 	if (__swapmem_pt_set(space, index, f, GFP_KERNEL)) {
 		swapmem_free_list_add(space->sdev, f);
 		return ERR_PTR(-ENOMEM);
 	}
-	swapmem_policy_inserted(space->sdev, f, false);
 	ld->kind = SWAPMEM_LOAD_ZERO;
 	return f;
 }

@@ -5,6 +5,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 
 #include "swapmem_drv.h"
@@ -65,7 +66,11 @@ static unsigned long swapmem_lat_sum(struct swapmem_device *sdev,
 unsigned long swapmem_stat_read(struct swapmem_device *sdev,
 				enum swapmem_stat item)
 {
-	return swapmem_stat_sum(sdev, item) - READ_ONCE(sdev->stats_base.v[item]);
+	unsigned long base = READ_ONCE(sdev->stats_base.v[item]);
+	long d = swapmem_stat_sum(sdev, item) - base;
+
+	/* a reset that summed later than we did: zero, not 2^64 */
+	return d > 0 ? d : 0;
 }
 
 /**
@@ -79,11 +84,15 @@ unsigned long swapmem_stat_read(struct swapmem_device *sdev,
 void swapmem_lat_read(struct swapmem_device *sdev, enum swapmem_lat which,
 		      unsigned long *hist)
 {
+	unsigned long base;
+	long d;
 	int k;
 
-	for (k = 0; k < SWAPMEM_LAT_BUCKETS; k++)
-		hist[k] = swapmem_lat_sum(sdev, which, k) -
-			  READ_ONCE(sdev->stats_base.lat[which][k]);
+	for (k = 0; k < SWAPMEM_LAT_BUCKETS; k++) {
+		base = READ_ONCE(sdev->stats_base.lat[which][k]);
+		d = swapmem_lat_sum(sdev, which, k) - base;
+		hist[k] = d > 0 ? d : 0;
+	}
 }
 
 /**
@@ -107,18 +116,22 @@ void swapmem_lat_add(struct swapmem_device *sdev, enum swapmem_lat which,
  * swapmem_stats_reset() - zero a device's counters and histograms (not its gauges)
  * @sdev: the device
  *
- * What each counts now becomes its zero; counting goes on meanwhile.
+ * What each counts now becomes its zero; counting goes on meanwhile. A
+ * read that races the reset sees the count before it, or after it, or 0.
  *
- * Context: any.
+ * Context: process context.
  */
 void swapmem_stats_reset(struct swapmem_device *sdev)
 {
+	static DEFINE_MUTEX(reset_lock);	/* resets never move the zero back */
 	int i, k;
 
+	mutex_lock(&reset_lock);
 	for (i = 0; i < SWAPMEM_NR_STATS; i++)
 		WRITE_ONCE(sdev->stats_base.v[i], swapmem_stat_sum(sdev, i));
 	for (i = 0; i < SWAPMEM_NR_LAT; i++)
 		for (k = 0; k < SWAPMEM_LAT_BUCKETS; k++)
 			WRITE_ONCE(sdev->stats_base.lat[i][k],
 				   swapmem_lat_sum(sdev, i, k));
+	mutex_unlock(&reset_lock);
 }

@@ -15,8 +15,9 @@
  *           i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
  *             page table locks (vmf_insert_pfn_prot(), zapping)
  *
- * The exception: minor faults and pfn_mkwrite take a frame lock without
- * the pool lock, by trylock under RCU. Nothing takes mmap_lock, holds two
+ * The exceptions: minor faults and pfn_mkwrite take a frame lock without
+ * the pool lock, by trylock under RCU; a pool shrink locks the frames it
+ * took out, once no lookup can reach them, without it. Nothing takes mmap_lock, holds two
  * frame locks, or waits for the pool lock holding a frame lock; the pool
  * lock is not held across block I/O or while touching user memory. What
  * each lock keeps, and why: Documentation/swapmem/design.rst, "Locking".

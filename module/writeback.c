@@ -94,8 +94,9 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 {
 	lockdep_assert_held(&sdev->pool_lock);
 	b->n = 0;
-	sdev->policy->writeback_pick(sdev, b, min(swapmem_wb_high(sdev),
-						  sdev->nr_frames));
+	if (sdev->policy->writeback_pick)
+		sdev->policy->writeback_pick(sdev, b, min(swapmem_wb_high(sdev),
+							  sdev->nr_frames));
 	return b->n;
 }
 
