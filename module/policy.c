@@ -72,6 +72,20 @@ int swapmem_policy_set(struct swapmem_device *sdev, unsigned int index)
 	const struct swapmem_policy_ops *ops = swapmem_policies[index];
 	void *priv = NULL, *old;
 
+	/* variants of one implementation (CLOCK, FIFO) share its state */
+	if (mutex_lock_killable(&sdev->pool_lock))
+		return -EINTR;
+	if (sdev->policy && sdev->policy->start == ops->start &&
+	    sdev->policy->priv_size == ops->priv_size) {
+		if (sdev->policy != ops) {
+			WRITE_ONCE(sdev->policy, ops);
+			sdev->policy_seq++;
+		}
+		mutex_unlock(&sdev->pool_lock);
+		return 0;
+	}
+	mutex_unlock(&sdev->pool_lock);
+
 	if (ops->priv_size) {
 		priv = kzalloc(ops->priv_size, GFP_KERNEL);
 		if (!priv)
@@ -82,14 +96,7 @@ int swapmem_policy_set(struct swapmem_device *sdev, unsigned int index)
 		return -EINTR;
 	}
 	if (sdev->policy == ops) {
-		mutex_unlock(&sdev->pool_lock);
-		kfree(priv);
-		return 0;
-	}
-	/* variants of one implementation (CLOCK, FIFO) share its state */
-	if (sdev->policy && sdev->policy->start == ops->start) {
-		WRITE_ONCE(sdev->policy, ops);
-		sdev->policy_seq++;
+		/* another switch to it came first */
 		mutex_unlock(&sdev->pool_lock);
 		kfree(priv);
 		return 0;

@@ -43,8 +43,8 @@ struct swapmem_search {
  * @inserted: frame @f got an owner (a fault or readahead brought a page
  *	in); @ghost: the page left the policy's lists recently unreferenced
  *	(swapmem_entry_is_ghost()). Optional.
- * @removed: @f, inserted, leaves its owner (evicted, dropped, torn down):
- *	once per @inserted. Optional.
+ * @removed: @f, one of the policy's frames (inserted, or taken in by
+ *	@start), leaves its owner (evicted, dropped, torn down). Optional.
  * @pinned: @f was pinned (SWAPMEM_ADV_PIN): it is never a victim while
  *	pinned. Optional.
  * @find_victim: search for a victim: for each frame it picks, a policy

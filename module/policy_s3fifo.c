@@ -133,6 +133,9 @@ static void swapmem_s3fifo_stop(struct swapmem_device *sdev)
 static void swapmem_s3fifo_inserted(struct swapmem_device *sdev,
 				    struct swapmem_frame *f, bool ghost)
 {
+	/* on no list: f->link is the free list's or a queue's, never both */
+	if (WARN_ON_ONCE(f->queue != SWAPMEM_Q_NONE))
+		return;
 	swapmem_queue_add(swapmem_s3fifo(sdev), f,
 			  ghost ? SWAPMEM_Q_MAIN : SWAPMEM_Q_SMALL);
 }
