@@ -138,6 +138,8 @@ static int swapmem_advise_pageout(struct swapmem_space *space, pgoff_t index,
 	    !swapmem_frame_is_evictable(sdev, f))
 		return 0;
 	err = swapmem_evict(sdev, f, 0);
+	if (err == -EBUSY)
+		return 0;	/* held outside the pool: it stays */
 	if (err)
 		return err;
 	swapmem_free_list_add(sdev, f);

@@ -52,3 +52,5 @@ SWAPMEM_COUNTER(writeback_pages)
 SWAPMEM_COUNTER(writeback_batches)
 /* retired slots given another chance once the device wrote again (slots) */
 SWAPMEM_COUNTER(slot_retries)
+/* frames kept unwritten and unevicted: held outside the pool (frames) */
+SWAPMEM_COUNTER(held_skips)

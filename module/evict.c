@@ -104,31 +104,29 @@ static int swapmem_wait_backoff(struct swapmem_device *sdev, bool killable)
 }
 
 /**
- * __swapmem_frame_unmap() - remove every user mapping of a resident frame
- * @f: the frame, if it may have any (MAPPED)
- *
- * Context: the frame lock held, and the pool lock unless the caller is a
- * fault that only upgrades the frame (pfn_mkwrite); sleeps.
- */
-void __swapmem_frame_unmap(struct swapmem_frame *f)
-{
-	/* MAPPED is set before any PTE and cleared only here, locked */
-	swapmem_frame_assert_locked(f);
-	if (!test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags))
-		return;
-	swapmem_race_window(SWAPMEM_RACE_UNMAP);
-	unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
-}
-
-/**
- * swapmem_frame_unmap() - the same, with the pool lock held
+ * swapmem_frame_unmap() - remove every user mapping of a resident frame
  * @sdev: the device
  * @f: the frame, its frame lock held
+ *
+ * Only a frame that may have any (MAPPED) is unmapped, but the page lock
+ * is taken either way: a ->page_mkwrite holds it from marking the frame
+ * dirty until the core has made its PTE writable, and whoever unmaps a
+ * frame to clean it must come before or after that, never between (see
+ * swapmem_page_mkwrite()).
+ *
+ * Context: pool lock and @f's frame lock held; sleeps.
  */
 void swapmem_frame_unmap(struct swapmem_device *sdev, struct swapmem_frame *f)
 {
 	lockdep_assert_held(&sdev->pool_lock);
-	__swapmem_frame_unmap(f);
+	/* MAPPED is set before any PTE and cleared only here, locked */
+	swapmem_frame_assert_locked(f);
+	swapmem_page_lock(f->page);
+	if (test_and_clear_bit(SWAPMEM_FRAME_MAPPED, &f->flags)) {
+		swapmem_race_window(SWAPMEM_RACE_UNMAP);
+		unmap_mapping_pages(f->space->inode->i_mapping, f->index, 1, false);
+	}
+	swapmem_page_unlock(f->page);
 }
 
 /**
@@ -236,6 +234,7 @@ static void swapmem_evicted(struct swapmem_device *sdev, struct swapmem_frame *f
 	}
 	swapmem_frame_clear_dirty(sdev, f);
 	swapmem_policy_removed(sdev, f);
+	swapmem_page_disown(f->page);
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
@@ -255,7 +254,8 @@ static void swapmem_evicted(struct swapmem_device *sdev, struct swapmem_frame *f
  *
  * Context: pool lock held; dropped and retaken around the write (never
  * with SWAPMEM_EVICT_CLEAN_ONLY).
- * Return: 0 with @f owned by nobody and off the free list; -EBUSY (dirty,
+ * Return: 0 with @f owned by nobody and off the free list; -EBUSY (held
+ * by someone outside the pool, see swapmem_frame_held(); or dirty,
  * CLEAN_ONLY), -ENOSPC (no slot) or the write's error with @f resident.
  */
 int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
@@ -268,6 +268,12 @@ int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	/* until the page table no longer points here, or @f is BUSY */
 	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
+	/* in use by someone outside the pool: pins win, it stays */
+	if (swapmem_frame_held(f)) {
+		swapmem_frame_unlock(f);
+		swapmem_stat_inc(sdev, held_skips);
+		return -EBUSY;
+	}
 	/* dirtied by a lockless fault since the caller looked: not now */
 	if ((how & SWAPMEM_EVICT_CLEAN_ONLY) && swapmem_frame_is_dirty(f)) {
 		swapmem_frame_unlock(f);
@@ -370,7 +376,7 @@ int swapmem_search_try(struct swapmem_device *sdev, struct swapmem_search *s,
 		return 1;
 	}
 	if (ret == -EBUSY || ret == -ENOSPC)
-		return 0;	/* dirtied meanwhile, or no slot after all */
+		return 0;	/* held, dirtied meanwhile, or no slot after all */
 	return -EAGAIN;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swapmem fault path: ->fault and ->pfn_mkwrite of a space's mappings.
+ * swapmem fault path: ->fault and ->page_mkwrite of a space's mappings.
  * Minor faults look the page up without the pool lock, under RCU and the
  * frame lock; the rest load the page under the pool lock (space.c) and map
  * it under its frame lock, with the read itself, on a fault's first
@@ -13,14 +13,15 @@
 #include "swapmem_drv.h"
 
 /*
- * Map resident frame @f at the faulting address; writable only if dirty.
+ * Map resident frame @f at the faulting address, as a refcounted page
+ * (VM_MIXEDMAP), read-only: the vma's protection with write notification,
+ * so that the first write to it goes through ->page_mkwrite.
  * Context: @f's frame lock held: every PTE of a frame is installed under
  * it, so an unmap that clears MAPPED under it is never overtaken.
  */
 static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *f)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	vm_flags_t flags = vma->vm_flags;
 	vm_fault_t ret;
 
 	swapmem_frame_assert_locked(f);
@@ -29,16 +30,10 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 			 f->index != vmf->pgoff || swapmem_frame_is_busy(f)))
 		return VM_FAULT_SIGBUS;
 	set_bit(SWAPMEM_FRAME_REF, &f->flags);
-	if (vmf->flags & FAULT_FLAG_WRITE)
-		swapmem_frame_set_dirty(f->space->sdev, f);
-	/* A clean frame is mapped read-only, so its first write is seen. */
-	if (!swapmem_frame_is_dirty(f))
-		flags &= ~VM_SHARED;
 	/* before the PTE: an unmap that follows must not skip it */
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	swapmem_race_window(SWAPMEM_RACE_MAP);
-	ret = vmf_insert_pfn_prot(vma, vmf->address & PAGE_MASK,
-				  page_to_pfn(f->page), vm_get_page_prot(flags));
+	ret = vmf_insert_page(vma, vmf->address & PAGE_MASK, f->page);
 	/* only an unmap under the frame lock clears it: none overtook us */
 	WARN_ON_ONCE(!test_bit(SWAPMEM_FRAME_MAPPED, &f->flags));
 	return ret;
@@ -250,46 +245,46 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 }
 
 /*
- * swapmem_pfn_mkwrite() - first write to a page mapped read-only
- * @vmf: the write-protect fault (->pfn_mkwrite)
+ * swapmem_page_mkwrite() - first write to a page mapped read-only
+ * @vmf: the write-protect fault (->page_mkwrite), on vmf->page
  *
- * Marks the frame dirty and removes its read-only PTE, so that the write
- * faults again and ->fault maps the frame writable. If the frame is busy
- * or locked, or is not the one the PTE points to (the page moved since
- * the PTE was read), the page is only unmapped and the write faults again
- * through ->fault, which waits for whatever goes on.
+ * Marks the frame dirty and returns with the page locked: the core then
+ * makes this PTE writable if it is still there, and unlocks the page.
+ * Whoever unmaps a frame takes the page lock too (swapmem_frame_unmap()),
+ * so no write-out can clean the frame, and no read fault map it read-only
+ * again with the very same PTE, between the two: the PTE made writable is
+ * one of a dirty frame. If the frame is busy or locked, or is not the one
+ * the PTE points to (the page moved since the PTE was read), the page is
+ * only unmapped and the write faults again through ->fault, which waits
+ * for whatever goes on.
  *
  * Context: process context, mmap_lock held for read; sleeps; takes no
  * pool lock.
- * Return: VM_FAULT_NOPAGE: the write is retried.
+ * Return: VM_FAULT_LOCKED, or VM_FAULT_NOPAGE: the write is retried.
  */
-static vm_fault_t swapmem_pfn_mkwrite(struct vm_fault *vmf)
+static vm_fault_t swapmem_page_mkwrite(struct vm_fault *vmf)
 {
 	struct swapmem_space *space = vmf->vma->vm_file->private_data;
 	struct swapmem_device *sdev = space->sdev;
+	struct page *page = vmf->page;
 	struct swapmem_frame *f;
 
-	/*
-	 * The frame becomes dirty here, but its PTE is not made writable by
-	 * the core: that would happen after the frame lock is gone, and a
-	 * write-out could clean the frame and a read fault map it read-only
-	 * again in between, with the very same PTE. Instead the PTE goes,
-	 * and the write faults again through ->fault, which maps the dirty
-	 * frame writable under the lock.
-	 */
 	swapmem_race_window(SWAPMEM_RACE_MKWRITE);
+	/* the page lock, then the frame lock by trylock only */
+	swapmem_page_lock(page);
 	f = swapmem_frame_find_locked(space, vmf->pgoff);
-	if (f && page_to_pfn(f->page) == pte_pfn(vmf->orig_pte)) {
+	if (f && f->page == page) {
 		swapmem_frame_set_dirty(sdev, f);
 		set_bit(SWAPMEM_FRAME_REF, &f->flags);
-		__swapmem_frame_unmap(f);
 		swapmem_frame_unlock(f);
-		/* unmapped, MAPPED clear, until the write comes back */
+		/* held until the PTE is writable: the core unlocks it */
+		lock_map_release(&swapmem_page_lock_map);
 		swapmem_race_window(SWAPMEM_RACE_MKWRITE);
-		return VM_FAULT_NOPAGE;
+		return VM_FAULT_LOCKED;
 	}
 	if (f)
 		swapmem_frame_unlock(f);
+	swapmem_page_unlock(page);
 	/*
 	 * Zapping needs no lock (it only takes PTEs away, and MAPPED may stay
 	 * set): a PTE of a frame the page has left must not stay, or the
@@ -301,5 +296,5 @@ static vm_fault_t swapmem_pfn_mkwrite(struct vm_fault *vmf)
 
 const struct vm_operations_struct swapmem_vm_ops = {
 	.fault = swapmem_fault,
-	.pfn_mkwrite = swapmem_pfn_mkwrite,
+	.page_mkwrite = swapmem_page_mkwrite,
 };

@@ -147,7 +147,11 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 		WRITE_ONCE(space->size, (u64)end << PAGE_SHIFT);
 	}
 	mutex_unlock(&sdev->pool_lock);
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * Refcounted pages (get_user_pages() finds them), never merged or
+	 * grown, which also keeps mlock, NUMA balancing and khugepaged away.
+	 */
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
 	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &swapmem_vm_ops;
 	return 0;

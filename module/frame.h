@@ -9,7 +9,9 @@
 #include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
+#include <linux/pagemap.h>
 #include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
@@ -149,6 +151,78 @@ static inline void swapmem_frame_assert_locked(struct swapmem_frame *f)
 {
 	WARN_ON_ONCE(!test_bit(0, &f->lock));
 	lockdep_assert_held(f);
+}
+
+/*
+ * The page lock of a frame's page, which the core's page_mkwrite protocol
+ * holds from ->page_mkwrite until the PTE is writable; taken after the
+ * frame lock (see "Locking"). lockdep sees every such page lock as one.
+ */
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+extern struct lockdep_map swapmem_page_lock_map;
+#endif
+
+static inline void swapmem_page_lock(struct page *page)
+{
+	lock_map_acquire(&swapmem_page_lock_map);
+	lock_page(page);
+}
+
+static inline void swapmem_page_unlock(struct page *page)
+{
+	unlock_page(page);
+	lock_map_release(&swapmem_page_lock_map);
+}
+
+/*
+ * Does anyone but the pool hold a reference to @f's page: a pin from
+ * O_DIRECT, io_uring or process_vm_*, a pipe it was vmspliced into, a
+ * futex lookup, a debugger? Asked after the frame was unmapped under its
+ * lock, when no new reference can be taken (no PTE leads to it).
+ */
+static inline bool swapmem_frame_held(struct swapmem_frame *f)
+{
+	/*
+	 * The PTE cleared before the count read: a GUP-fast that took its
+	 * reference after this read finds the PTE gone and drops it.
+	 */
+	smp_mb();
+	return page_ref_count(f->page) != 1;
+}
+
+/*
+ * A frame's page takes its page's identity: the core files it as page
+ * @index of the space's @mapping, which futex keys and GUP-fast need.
+ * Context: the frame lock held, or the frame unreachable.
+ */
+static inline void swapmem_page_own(struct page *page,
+				    struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = page_folio(page);
+
+	folio->index = index;
+	WRITE_ONCE(folio->mapping, mapping);
+}
+
+/*
+ * ... and leaves it: no mapping, and none of the flags the core sets on a
+ * mapped page (dirty from a dirty PTE or a pin's release, referenced and
+ * workingset from a young PTE at zap time). A PTE left (every one was
+ * removed under the frame lock) or a flag the core never sets on a page
+ * outside the LRU (VM_MIXEDMAP keeps mlock away) warns.
+ */
+static inline void swapmem_page_disown(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	WRITE_ONCE(folio->mapping, NULL);
+	folio->index = 0;
+	folio_clear_dirty(folio);
+	folio_clear_referenced(folio);
+	folio_clear_workingset(folio);
+	WARN_ON_ONCE(folio_mapped(folio) ||
+		     folio_test_lru(folio) || folio_test_active(folio) ||
+		     folio_test_unevictable(folio) || folio_test_mlocked(folio));
 }
 
 #endif /* _SWAPMEM_FRAME_H */

@@ -22,6 +22,15 @@ static atomic_long_t swapmem_pool_frames = ATOMIC_LONG_INIT(0);
 
 static struct lock_class_key swapmem_frame_lock_key;
 
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+static struct lock_class_key swapmem_page_lock_key;
+struct lockdep_map swapmem_page_lock_map = {
+	.name = "swapmem_page_lock",
+	.key = &swapmem_page_lock_key,
+	.wait_type_inner = LD_WAIT_SLEEP,
+};
+#endif
+
 /*
  * swapmem_pool_charge() - count @frames more pool frames, if they may be had
  * @id: the device that wants them, for the message
@@ -86,9 +95,13 @@ static struct swapmem_frame *swapmem_frame_create(void)
 	return f;
 }
 
+/*
+ * Its page goes back to the page allocator once nobody else holds it: put,
+ * not freed, for a page still held outside the pool (a pipe).
+ */
 static void swapmem_frame_destroy(struct swapmem_frame *f)
 {
-	__free_page(f->page);
+	put_page(f->page);
 	kfree(f);
 }
 
@@ -138,6 +151,7 @@ int swapmem_pool_init(struct swapmem_device *sdev, unsigned long nr_frames)
 	int ret;
 
 	INIT_LIST_HEAD(&sdev->free_frames);
+	INIT_LIST_HEAD(&sdev->held_frames);
 	ret = swapmem_pool_charge(sdev->id, nr_frames);
 	if (ret)
 		return ret;
@@ -218,11 +232,15 @@ void swapmem_frame_clear_dirty(struct swapmem_device *sdev,
 /**
  * swapmem_free_list_add() - give a frame back to the free list
  * @sdev: the device
- * @f: a frame that no page table points to, its frame lock held if a
- *	fault could reach it
+ * @f: a frame that no page table points to and that nothing maps, its
+ *	frame lock held if a fault could reach it
  *
  * The frame leaves its owner and the policy (if it has an owner: a frame
- * reclaimed and given back unused has none), and keeps no slot.
+ * reclaimed and given back unused has none), and keeps no slot; its page
+ * leaves the space's mapping. A frame whose page someone outside the pool
+ * still holds (the space was closed with an O_DIRECT transfer in flight,
+ * or a page of it sits in a pipe) is not reused until they let go: it
+ * waits on the held list (swapmem_free_list_take() looks there).
  *
  * Context: pool lock held.
  */
@@ -236,13 +254,41 @@ void swapmem_free_list_add(struct swapmem_device *sdev, struct swapmem_frame *f)
 	f->space = NULL;
 	f->slot = 0;
 	f->flags = 0;
+	if (unlikely(swapmem_frame_held(f))) {
+		/* a pin's release may be dirtying it: the mapping goes locked */
+		swapmem_page_lock(f->page);
+		swapmem_page_disown(f->page);
+		swapmem_page_unlock(f->page);
+		list_add(&f->link, &sdev->held_frames);
+		sdev->nr_held++;
+		return;
+	}
+	swapmem_page_disown(f->page);
 	list_add(&f->link, &sdev->free_frames);
 	sdev->nr_free++;
+}
+
+/* Held frames that were let go meanwhile join the free list. */
+static void swapmem_held_frames_scan(struct swapmem_device *sdev)
+{
+	struct swapmem_frame *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &sdev->held_frames, link) {
+		if (swapmem_frame_held(f))
+			continue;
+		/* the last holder's flags, set after the space let go */
+		swapmem_page_disown(f->page);
+		list_move(&f->link, &sdev->free_frames);
+		sdev->nr_held--;
+		sdev->nr_free++;
+	}
 }
 
 /**
  * swapmem_free_list_take() - take a frame off the free list
  * @sdev: the device
+ *
+ * When the free list is empty, held frames that were let go join it first.
  *
  * Context: pool lock held.
  * Return: a frame owned by nobody, or NULL if none is free.
@@ -252,6 +298,8 @@ struct swapmem_frame *swapmem_free_list_take(struct swapmem_device *sdev)
 	struct swapmem_frame *f;
 
 	lockdep_assert_held(&sdev->pool_lock);
+	if (list_empty(&sdev->free_frames) && sdev->nr_held)
+		swapmem_held_frames_scan(sdev);
 	f = list_first_entry_or_null(&sdev->free_frames, struct swapmem_frame, link);
 	if (f) {
 		list_del(&f->link);

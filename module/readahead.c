@@ -65,6 +65,7 @@ struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *space,
 		g->index = index + b->n;
 		g->slot = swapmem_entry_slot(e);
 		g->flags = BIT(SWAPMEM_FRAME_BUSY) | BIT(SWAPMEM_FRAME_RA);
+		swapmem_page_own(g->page, space->inode->i_mapping, g->index);
 		swapmem_policy_inserted(sdev, g, false);
 		/* replaces an entry: needs no memory */
 		swapmem_pt_set(space, g->index, g);

@@ -318,6 +318,7 @@ struct swapmem_frame *swapmem_page_load(struct swapmem_space *space,
 	f->space = space;
 	f->index = index;
 	f->flags = 0;
+	swapmem_page_own(f->page, space->inode->i_mapping, index);
 	if (!entry)
 		return swapmem_load_zero(space, index, f, ld);
 	return swapmem_load_swapped(space, index, f, entry, ld);

@@ -12,14 +12,18 @@
  *                         map; faults take it under mmap_lock
  *         frame lock      bit 0 of swapmem_frame.lock, a sleeping bit lock
  *                         with a lockdep_map
- *           i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
- *             page table locks (vmf_insert_pfn_prot(), zapping)
+ *           page lock     of the frame's page (lock_page()), taken by
+ *                         every unmap; one lockdep_map for all of them
+ *             i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
+ *               page table locks (vm_insert_page(), zapping)
  *
- * The exceptions: minor faults and pfn_mkwrite take a frame lock without
- * the pool lock, by trylock under RCU; a pool shrink locks the frames it
- * took out, once no lookup can reach them, without it. Nothing takes mmap_lock, holds two
- * frame locks, or waits for the pool lock holding a frame lock; the pool
- * lock is not held across block I/O or while touching user memory. What
+ * The exceptions: minor faults take a frame lock without the pool lock,
+ * by trylock under RCU, and page_mkwrite does so holding the page lock
+ * (which the core lets go once the PTE is writable); a pool shrink locks
+ * the frames it took out, once no lookup can reach them, without it.
+ * Nothing takes mmap_lock, holds two frame locks, or waits for the pool
+ * lock holding a frame lock; the pool lock is not held across block I/O
+ * or while touching user memory. What
  * each lock keeps, and why: Documentation/swapmem/design.rst, "Locking".
  */
 #ifndef _SWAPMEM_DRV_H
@@ -167,6 +171,9 @@ struct swapmem_store {
  * @nr_frames: frames in the pool
  * @free_frames: frames owned by no space
  * @nr_free: length of @free_frames
+ * @held_frames: frames owned by no space whose page someone outside the
+ *	pool still holds (a pin, a pipe): off the free list until let go
+ * @nr_held: length of @held_frames
  * @nr_dirty: frames with DIRTY set
  * @policy: the replacement policy, one of swapmem_policies[]; changes
  *	under the pool lock, read without it only for its name
@@ -201,6 +208,8 @@ struct swapmem_device {
 	unsigned long nr_frames;
 	struct list_head free_frames;
 	unsigned long nr_free;
+	struct list_head held_frames;
+	unsigned long nr_held;
 	atomic_long_t nr_dirty;
 	const struct swapmem_policy_ops *policy;
 	void *policy_priv;
@@ -369,7 +378,6 @@ bool swapmem_search_pause(struct swapmem_device *sdev, struct swapmem_search *s,
 			  unsigned long steps);
 void swapmem_frame_spare(struct swapmem_device *sdev, struct swapmem_frame *f);
 void swapmem_frame_unmap(struct swapmem_device *sdev, struct swapmem_frame *f);
-void __swapmem_frame_unmap(struct swapmem_frame *f);
 int swapmem_frame_write(struct swapmem_device *sdev, struct swapmem_frame *f);
 unsigned long swapmem_slot_hint(struct swapmem_space *space, pgoff_t index);
 void swapmem_io_error(struct swapmem_device *sdev, struct swapmem_frame *f,
@@ -523,7 +531,7 @@ enum swapmem_race {
 	SWAPMEM_RACE_FLAGS,	/* a lockless fault: locked, re-checked vs flags */
 	SWAPMEM_RACE_MAP,	/* MAPPED set vs the PTE installed */
 	SWAPMEM_RACE_UNMAP,	/* MAPPED cleared vs the zap */
-	SWAPMEM_RACE_MKWRITE,	/* pfn_mkwrite: before its lookup, after its unmap */
+	SWAPMEM_RACE_MKWRITE,	/* page_mkwrite: before its lookup, page locked after */
 	SWAPMEM_RACE_UNBUSY,	/* a BUSY frame settled vs its waiter's look */
 	SWAPMEM_RACE_STORE,	/* backing_dev change vs the pool lock */
 };

@@ -53,7 +53,9 @@ void swapmem_writeback_kick(struct swapmem_device *sdev)
  *
  * A frame that is dirty and idle joins the batch: it gets a slot, is
  * unmapped and BUSY while written, so nobody can dirty it. Other frames
- * are passed by.
+ * are passed by, and so is one that someone outside the pool still holds
+ * once unmapped (swapmem_frame_held()): an O_DIRECT read may still be
+ * writing to it.
  *
  * Context: pool lock held, never dropped.
  * Return: false when no slot is left: the policy stops offering.
@@ -74,6 +76,12 @@ bool swapmem_writeback_offer(struct swapmem_device *sdev,
 	f->slot = slot;
 	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
+	/* a pin may still write to it: it stays dirty, unwritten */
+	if (swapmem_frame_held(f)) {
+		swapmem_frame_unlock(f);
+		swapmem_stat_inc(sdev, held_skips);
+		return true;
+	}
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
 	swapmem_frame_unlock(f);
 	b->frames[b->n] = f;
@@ -177,7 +185,8 @@ void swapmem_writeback_work(struct work_struct *work)
 
 /*
  * Write dirty frame @f of a sync to its slot and keep it, clean. Returns
- * 0, -ENOSPC (no slot: not even unmapped) or the write's error.
+ * 0, -ENOSPC (no slot: not even unmapped), -EBUSY (held by someone
+ * outside the pool once unmapped: left dirty) or the write's error.
  * Context: pool lock held, a store attached; dropped and retaken.
  */
 static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame *f)
@@ -189,6 +198,11 @@ static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame 
 		return -ENOSPC;
 	swapmem_frame_lock(sdev, f);
 	swapmem_frame_unmap(sdev, f);
+	if (swapmem_frame_held(f)) {
+		swapmem_frame_unlock(f);
+		swapmem_stat_inc(sdev, held_skips);
+		return -EBUSY;
+	}
 	/* BUSY and unmapped while written: nobody can dirty it */
 	err = swapmem_frame_write(sdev, f);
 	if (err == -ENOSPC) {
@@ -210,8 +224,9 @@ static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame 
  *
  * The pages stay resident and become clean, so evicting them later needs
  * no write. Without a backing device there is nothing to write to. A page
- * that finds no free slot is left as it is (mapped, dirty); the first
- * failed write ends the sync.
+ * that finds no free slot is left as it is (mapped, dirty), and so is one
+ * that someone outside the pool holds (an O_DIRECT transfer in flight);
+ * the first failed write ends the sync.
  *
  * Context: process context, no pool lock held; sleeps.
  * Return: 0, -EIO if a write failed (the page stays dirty), -ENOSPC if
@@ -245,7 +260,7 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 				(*done)++;
 			if (err == -ENOSPC) {
 				ret = err;
-			} else if (err) {
+			} else if (err && err != -EBUSY) {
 				ret = -EIO;
 				break;
 			}

@@ -89,6 +89,8 @@ struct swapmem_info {
  * @writeback_batches: (out) batches of background writes
  * @slot_retries: (out) retired slots given another chance once the
  *	backing device wrote again
+ * @held_skips: (out) frames not evicted or written because something
+ *	outside the pool held their page (O_DIRECT, a pipe, a futex lookup)
  * @reserved: (out) zero
  */
 struct swapmem_dev_counters {
@@ -121,7 +123,8 @@ struct swapmem_dev_counters {
 	__u64 writeback_pages;
 	__u64 writeback_batches;
 	__u64 slot_retries;
-	__u64 reserved[3];
+	__u64 held_skips;
+	__u64 reserved[2];
 };
 
 /**
