@@ -161,7 +161,7 @@ static vm_fault_t swapmem_fault_error(struct swapmem_device *sdev,
 		return VM_FAULT_OOM;
 	case -ENOSPC:
 		swapmem_stat_inc(sdev, nomem_faults);
-		pr_err_ratelimited("swapmem%d: no frame can be freed (pool full of dirty or pinned pages, no swap slot, or the backing device failing): SIGBUS\n",
+		pr_err_ratelimited("swapmem%d: no frame can be freed (dirty pages with no swap slot or a failing backing device, pinned pages, or pages held by O_DIRECT or a pipe): SIGBUS; grow pool_size or the backing device\n",
 				   sdev->id);
 		return VM_FAULT_SIGBUS;
 	default:

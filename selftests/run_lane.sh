@@ -85,6 +85,9 @@ fi
 if want swapmem_races; then
 	count swapmem_races "$bin/swapmem_races"
 fi
+if want swapmem_gup; then
+	count swapmem_gup "$bin/swapmem_gup"
+fi
 if want swapmemctl; then
 	count swapmemctl sh "$top/selftests/swapmemctl.sh"
 fi
