@@ -95,6 +95,9 @@ static int disks_up(FIXTURE_DATA(gup) *self)
 
 	if (sm_dm_available())
 		return -1;
+	/* the guest loads no module by itself */
+	if (system("modprobe ext4; modprobe dm-delay"))
+		return -1;
 	fd = open(sm_disk(1), O_RDONLY);
 	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes))
 		return -1;
