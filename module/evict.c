@@ -17,6 +17,14 @@
  */
 #define SWAPMEM_WRITE_WAIT	(10 * HZ)
 
+/*
+ * A search that passed victims by because their page was held (most
+ * references the kernel takes last microseconds: a page_mkwrite, a
+ * GUP-fast that lost a race, a zap whose TLB flush is pending) tries again
+ * this many times, a tick apart, before the fault gets SIGBUS.
+ */
+#define SWAPMEM_HELD_RETRIES	8
+
 /**
  * swapmem_wake_waiters() - a BUSY frame settled: wake everyone waiting
  * @sdev: the device
@@ -80,6 +88,23 @@ int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
 	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
 {
 	return swapmem_wait_unbusy_since(sdev, sdev->unbusy_seq, killable);
+}
+
+/*
+ * Wait a tick for held pages to be let go. Returns 0, or -EINTR if
+ * @killable and a fatal signal came first.
+ * Context: pool lock held; dropped and retaken: look again.
+ */
+static int swapmem_wait_tick(struct swapmem_device *sdev, bool killable)
+	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
+{
+	mutex_unlock(&sdev->pool_lock);
+	if (killable)
+		schedule_timeout_killable(1);
+	else
+		schedule_timeout_uninterruptible(1);
+	mutex_lock(&sdev->pool_lock);
+	return killable && fatal_signal_pending(current) ? -EINTR : 0;
 }
 
 /*
@@ -375,8 +400,10 @@ int swapmem_search_try(struct swapmem_device *sdev, struct swapmem_search *s,
 		s->victim = f;
 		return 1;
 	}
+	if (ret == -EBUSY)
+		s->held = true;	/* held, or dirtied meanwhile */
 	if (ret == -EBUSY || ret == -ENOSPC)
-		return 0;	/* held, dirtied meanwhile, or no slot after all */
+		return 0;	/* or no slot after all */
 	return -EAGAIN;
 }
 
@@ -426,7 +453,8 @@ bool swapmem_search_pause(struct swapmem_device *sdev, struct swapmem_search *s,
  *
  * Context: pool lock held; dropped and retaken while waiting or writing.
  * Return: the frame; ERR_PTR(-ENOSPC) when every frame is resident and
- * none can be evicted (dirty with nowhere to write it, or pinned);
+ * none can be evicted (dirty with nowhere to write it, pinned, or held
+ * outside the pool through SWAPMEM_HELD_RETRIES more searches);
  * ERR_PTR(-EINTR) when a fatal signal cut a killable wait short.
  */
 struct swapmem_frame *swapmem_frame_reclaim(struct swapmem_device *sdev,
@@ -435,6 +463,7 @@ struct swapmem_frame *swapmem_frame_reclaim(struct swapmem_device *sdev,
 {
 	bool killable = how & SWAPMEM_RECLAIM_KILLABLE;
 	unsigned long give_up = jiffies + SWAPMEM_WRITE_WAIT;
+	unsigned int held_retries = 0;
 	struct swapmem_search s;
 	struct swapmem_frame *f;
 	unsigned long seen, seq;
@@ -460,6 +489,11 @@ struct swapmem_frame *swapmem_frame_reclaim(struct swapmem_device *sdev,
 			return ERR_PTR(-ENOSPC);
 		if (s.busy) {
 			if (swapmem_wait_unbusy_since(sdev, seen, killable))
+				return ERR_PTR(-EINTR);
+			continue;
+		}
+		if (s.held && held_retries++ < SWAPMEM_HELD_RETRIES) {
+			if (swapmem_wait_tick(sdev, killable))
 				return ERR_PTR(-EINTR);
 			continue;
 		}

@@ -68,6 +68,7 @@ static void swapmem_fill_dev_counters(struct swapmem_device *sdev,
 	c->frames_used = swapmem_frames_used(sdev);
 	c->frames_dirty = swapmem_frames_dirty(sdev);
 	c->frames_pinned = READ_ONCE(sdev->nr_pinned);
+	c->frames_held = READ_ONCE(sdev->nr_held);
 	rcu_read_lock();
 	st = rcu_dereference(sdev->store);
 	if (st) {

@@ -29,6 +29,7 @@ struct swapmem_batch_io;
 struct swapmem_search {
 	unsigned int how;
 	bool busy;
+	bool held;
 	struct swapmem_frame *victim;
 };
 

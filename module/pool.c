@@ -268,14 +268,22 @@ void swapmem_free_list_add(struct swapmem_device *sdev, struct swapmem_frame *f)
 	sdev->nr_free++;
 }
 
-/* Held frames that were let go meanwhile join the free list. */
+/*
+ * Held frames that were let go meanwhile join the free list: a batch of
+ * them at most, from the front, the ones still held moving to the back,
+ * so that a long list costs each look a batch.
+ */
 static void swapmem_held_frames_scan(struct swapmem_device *sdev)
 {
-	struct swapmem_frame *f, *tmp;
+	unsigned long n = min_t(unsigned long, sdev->nr_held, SWAPMEM_WALK_BATCH);
+	struct swapmem_frame *f;
 
-	list_for_each_entry_safe(f, tmp, &sdev->held_frames, link) {
-		if (swapmem_frame_held(f))
+	while (n--) {
+		f = list_first_entry(&sdev->held_frames, struct swapmem_frame, link);
+		if (swapmem_frame_held(f)) {
+			list_move_tail(&f->link, &sdev->held_frames);
 			continue;
+		}
 		/* the last holder's flags, set after the space let go */
 		swapmem_page_disown(f->page);
 		list_move(&f->link, &sdev->free_frames);
@@ -326,11 +334,13 @@ unsigned long swapmem_frames_dirty(struct swapmem_device *sdev)
  *
  * Context: any; a snapshot, without the pool lock (a pool that grows or
  * shrinks meanwhile may make it off by the change, never negative).
- * Return: frames of the pool that are not free.
+ * Return: frames of the pool that are neither free nor held (see
+ * swapmem_free_list_add()).
  */
 unsigned long swapmem_frames_used(struct swapmem_device *sdev)
 {
-	unsigned long free = READ_ONCE(sdev->nr_free), nr = READ_ONCE(sdev->nr_frames);
+	unsigned long free = READ_ONCE(sdev->nr_free) + READ_ONCE(sdev->nr_held);
+	unsigned long nr = READ_ONCE(sdev->nr_frames);
 
 	return nr > free ? nr - free : 0;
 }
@@ -511,15 +521,17 @@ int swapmem_pool_resize(struct swapmem_device *sdev, unsigned long nr)
  * @sdev: the device
  *
  * Context: pool lock held.
- * Return: the capacity in pages, what strict accounting admits.
+ * Return: the capacity in pages, what strict accounting admits; frames
+ * held outside the pool after their space closed do not count.
  */
 unsigned long swapmem_capacity(struct swapmem_device *sdev)
 {
 	struct swapmem_store *st = swapmem_store(sdev);
+	unsigned long frames = sdev->nr_frames - sdev->nr_held;
 
 	if (!st)
-		return sdev->nr_frames;
-	return sdev->nr_frames + st->nr_slots - 1 - st->bad;
+		return frames;
+	return frames + st->nr_slots - 1 - st->bad;
 }
 
 /**

@@ -312,6 +312,13 @@ static ssize_t frames_pinned_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(frames_pinned);
 
+static ssize_t frames_held_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(swapmem_dev(dev)->nr_held));
+}
+static DEVICE_ATTR_RO(frames_held);
+
 /* A gauge of the store, 0 without one; what @get reads of it, under RCU. */
 static ssize_t swapmem_store_gauge(struct device *dev, char *buf,
 				   unsigned long (*get)(struct swapmem_store *st))
@@ -374,6 +381,7 @@ static struct attribute *swapmem_stats_attrs[] = {
 	&dev_attr_frames_used.attr,
 	&dev_attr_frames_dirty.attr,
 	&dev_attr_frames_pinned.attr,
+	&dev_attr_frames_held.attr,
 	&dev_attr_slots_used.attr,
 	&dev_attr_slots_bad.attr,
 	&dev_attr_slots_total.attr,

@@ -453,6 +453,9 @@ TEST_F_TIMEOUT(gup, vmsplice_outlives_space, 300)
 	if (variant->swapmem)
 		EXPECT_LT(held, sm_stat("held_skips"));
 	space_close(self, variant->swapmem);
+	/* the closed space's frame waits for the pipe, out of use */
+	if (variant->swapmem)
+		EXPECT_EQ(1, sm_stat("frames_held"));
 	ASSERT_EQ(0, space_open(_metadata, self, variant->swapmem));
 	sm_fill(self->base, 0, SPACE_PAGES, 15);
 	EXPECT_EQ(0, sm_bad(self->base, 0, SPACE_PAGES, 15));
@@ -461,9 +464,13 @@ TEST_F_TIMEOUT(gup, vmsplice_outlives_space, 300)
 	EXPECT_EQ(0, memcmp(want, got, SM_PAGE));
 	close(pfd[0]);
 	close(pfd[1]);
-	/* the held frame came back to the pool: this space pages as before */
+	/* the held frame comes back to the pool: this space pages as before */
 	sm_fill(self->base, 0, SPACE_PAGES, 16);
 	EXPECT_EQ(0, sm_bad(self->base, 0, SPACE_PAGES, 16));
+	if (variant->swapmem) {
+		EXPECT_EQ(0, sm_stat("frames_held"));
+		EXPECT_EQ(POOL_PAGES, sm_stat("frames_used") + sm_stat("frames_free"));
+	}
 }
 
 /* An io_uring instance with one submission and one completion at a time. */

@@ -99,6 +99,7 @@ TEST_F(ioc, stats)
 	EXPECT_LE(st.device.frames_dirty, POOL_PAGES);
 	EXPECT_EQ(sm_stat("slot_retries"), st.device.slot_retries);
 	EXPECT_EQ(sm_stat("held_skips"), st.device.held_skips);
+	EXPECT_EQ(sm_stat("frames_held"), st.device.frames_held);
 	for (i = 0; i < ARRAY_SIZE(st.device.reserved); i++)
 		EXPECT_EQ(0, st.device.reserved[i]);
 

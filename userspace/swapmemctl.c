@@ -118,7 +118,7 @@ static const char * const stat_names[] = {
 	"frames_used", "frames_dirty", "frames_pinned", "slots_used",
 	"slots_bad", "slots_total", "retry_faults", "readahead_pages",
 	"readahead_hits", "readahead_wasted", "writeback_pages",
-	"writeback_batches", "slot_retries", "held_skips",
+	"writeback_batches", "slot_retries", "held_skips", "frames_held",
 };
 
 struct advice_name {

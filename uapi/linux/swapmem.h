@@ -91,6 +91,8 @@ struct swapmem_info {
  *	backing device wrote again
  * @held_skips: (out) frames not evicted or written because something
  *	outside the pool held their page (O_DIRECT, a pipe, a futex lookup)
+ * @frames_held: (out) gauge: frames of closed spaces whose page is still
+ *	held outside the pool (a pipe): out of use until let go
  * @reserved: (out) zero
  */
 struct swapmem_dev_counters {
@@ -124,7 +126,8 @@ struct swapmem_dev_counters {
 	__u64 writeback_batches;
 	__u64 slot_retries;
 	__u64 held_skips;
-	__u64 reserved[2];
+	__u64 frames_held;
+	__u64 reserved[1];
 };
 
 /**
