@@ -35,16 +35,17 @@
 #define TMPFS_FILE	TMPFS_DIR "/space"
 #define EXT4_DIR	"/tmp/swapmem-gup-ext4"
 #define EXT4_FILE	EXT4_DIR "/data"
-#define DM_RAW		"swapmem-gup-raw"
-#define DM_FS		"swapmem-gup-fs"
-#define RAW_DEV		"/dev/mapper/" DM_RAW
-#define FS_DEV		"/dev/mapper/" DM_FS
+/* device mapper names of this test's own, so that none waits on another's removal */
+#define DM_RAW		self->dm_raw
+#define DM_FS		self->dm_fs
+#define RAW_DEV		self->raw_dev
 
 FIXTURE(gup) {
 	int fd;
 	char *base;
 	int disks;
 	unsigned long raw_sectors;
+	char dm_raw[32], dm_fs[32], raw_dev[64], fs_dev[64];
 };
 
 FIXTURE_VARIANT(gup) {
@@ -93,6 +94,10 @@ static int disks_up(FIXTURE_DATA(gup) *self)
 	char table[256], cmd[256];
 	int fd;
 
+	snprintf(self->dm_raw, sizeof(self->dm_raw), "swapmem-gup-raw-%d", getpid());
+	snprintf(self->dm_fs, sizeof(self->dm_fs), "swapmem-gup-fs-%d", getpid());
+	snprintf(self->raw_dev, sizeof(self->raw_dev), "/dev/mapper/%s", self->dm_raw);
+	snprintf(self->fs_dev, sizeof(self->fs_dev), "/dev/mapper/%s", self->dm_fs);
 	if (sm_dm_available())
 		return -1;
 	/* the guest loads no module by itself (the debug kernel has it built in) */
@@ -105,30 +110,41 @@ static int disks_up(FIXTURE_DATA(gup) *self)
 	self->raw_sectors = bytes / 512 / 2;
 	snprintf(table, sizeof(table), "0 %lu linear %s 0", self->raw_sectors,
 		 sm_disk(1));
-	if (sm_dm_create(DM_RAW, table))
+	if (sm_dm_create(DM_RAW, table)) {
+		fprintf(stderr, "# dmsetup create %s failed\n", DM_RAW);
 		return -1;
+	}
 	snprintf(table, sizeof(table), "0 %lu linear %s %lu", self->raw_sectors,
 		 sm_disk(1), self->raw_sectors);
-	if (sm_dm_create(DM_FS, table))
+	if (sm_dm_create(DM_FS, table)) {
+		sm_dm("remove", DM_RAW);
+		fprintf(stderr, "# dmsetup create %s failed\n", DM_FS);
 		return -1;
+	}
 	self->disks = 1;
-	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F %s >/dev/null 2>&1", FS_DEV);
-	if (system(cmd))
+	snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F %s >/dev/null 2>&1", self->fs_dev);
+	if (system(cmd)) {
+		fprintf(stderr, "# mkfs.ext4 %s failed\n", self->fs_dev);
 		return -1;
+	}
 	mkdir(EXT4_DIR, 0700);
-	if (mount(FS_DEV, EXT4_DIR, "ext4", 0, NULL))
+	if (mount(self->fs_dev, EXT4_DIR, "ext4", 0, NULL)) {
+		fprintf(stderr, "# mount %s: %s\n", self->fs_dev, strerror(errno));
 		return -1;
+	}
 	self->disks = 2;
 	return 0;
 }
 
 static void disks_down(FIXTURE_DATA(gup) *self)
 {
-	if (self->disks > 1 && umount2(EXT4_DIR, 0))
+	/* detached and deferred: a failed test may still hold a file open */
+	if (self->disks > 1 && umount2(EXT4_DIR, MNT_DETACH))
 		fprintf(stderr, "# umount %s: %s\n", EXT4_DIR, strerror(errno));
 	if (self->disks) {
-		sm_dm("remove", DM_FS);
-		sm_dm("remove", DM_RAW);
+		sm_dm("resume", DM_RAW);
+		sm_dm("remove --deferred", DM_FS);
+		sm_dm("remove --deferred", DM_RAW);
 	}
 	self->disks = 0;
 }
@@ -191,9 +207,10 @@ static void odirect_write_check(struct __test_metadata *_metadata,
 	fd = open(path, O_RDWR | O_DIRECT | flags, 0600);
 	ASSERT_GE(fd, 0);
 	/* back to front: each transfer faults in pages evicted long ago */
-	for (off = SPACE_SIZE; off; off -= CHUNK)
+	for (off = SPACE_SIZE; off; off -= CHUNK) {
 		ASSERT_EQ(CHUNK, pwrite(fd, self->base + off - CHUNK, CHUNK,
 					off - CHUNK)) TH_LOG("pwrite: %s", strerror(errno));
+	}
 	close(fd);
 	fd = open(path, O_RDONLY);
 	ASSERT_GE(fd, 0);
@@ -234,9 +251,10 @@ TEST_F_TIMEOUT(gup, odirect_read_raw, 300)
 	free(buf);
 	/* the space holds something else first: every page is dirty */
 	sm_fill(self->base, 0, SPACE_PAGES, 3);
-	for (off = 0; off < SPACE_SIZE; off += CHUNK)
+	for (off = 0; off < SPACE_SIZE; off += CHUNK) {
 		ASSERT_EQ(CHUNK, pread(fd, self->base + off, CHUNK, off))
 			TH_LOG("pread: %s", strerror(errno));
+	}
 	close(fd);
 	EXPECT_EQ(0, sm_bad(self->base, 0, SPACE_PAGES, 9));
 	/* and again, after all of it went through the pool once more */
@@ -389,8 +407,9 @@ TEST_F_TIMEOUT(gup, ptrace_and_proc_mem, 300)
 		EXPECT_EQ(0x5a5a, sm_peek(self->base + i * 3 * SM_PAGE + 8));
 		EXPECT_EQ(0xa5a5, sm_peek(self->base + (i * 3 + 1) * SM_PAGE + 16));
 	}
-	if (variant->swapmem)
+	if (variant->swapmem) {
 		EXPECT_LT(majors, sm_stat("major_faults"));
+	}
 }
 
 /* process_vm_readv and process_vm_writev on a child's mapping. */
@@ -422,9 +441,10 @@ TEST_F_TIMEOUT(gup, process_vm, 300)
 	EXPECT_EQ(64 * SM_PAGE, process_vm_writev(pid, &local, 1, remote, 64, 0))
 		TH_LOG("process_vm_writev: %s", strerror(errno));
 	child_end(pid);
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < 64; i++) {
 		EXPECT_EQ(0, sm_page_check((__u64 *)(self->base + i * 31 * SM_PAGE),
 					   i * 31, 12));
+	}
 	free(want);
 	free(got);
 }
@@ -450,12 +470,14 @@ TEST_F_TIMEOUT(gup, vmsplice_outlives_space, 300)
 	/* twice through the pool: the pipe's page is passed by */
 	sm_fill(self->base, 6, SPACE_PAGES - 6, 14);
 	EXPECT_EQ(0, sm_bad(self->base, 6, SPACE_PAGES - 6, 14));
-	if (variant->swapmem)
+	if (variant->swapmem) {
 		EXPECT_LT(held, sm_stat("held_skips"));
+	}
 	space_close(self, variant->swapmem);
 	/* the closed space's frame waits for the pipe, out of use */
-	if (variant->swapmem)
+	if (variant->swapmem) {
 		EXPECT_EQ(1, sm_stat("frames_held"));
+	}
 	ASSERT_EQ(0, space_open(_metadata, self, variant->swapmem));
 	sm_fill(self->base, 0, SPACE_PAGES, 15);
 	EXPECT_EQ(0, sm_bad(self->base, 0, SPACE_PAGES, 15));
@@ -606,9 +628,10 @@ TEST_F_TIMEOUT(gup, io_uring, 300)
 	if (!ret) {
 		EXPECT_EQ(16 * SM_PAGE, ring_read(&r, IORING_OP_READ_FIXED, fd,
 						  self->base, 16 * SM_PAGE, 0));
-		for (i = 0; i < 16; i++)
+		for (i = 0; i < 16; i++) {
 			EXPECT_EQ(0, sm_page_check((__u64 *)(self->base + i * SM_PAGE),
 						   i, 17));
+		}
 	}
 	close(r.fd);
 	close(raw);
@@ -638,7 +661,7 @@ static void *slow_read_fn(void *arg)
  * The raw half suspended: its I/O waits, queued in device mapper, until it
  * is resumed. An O_DIRECT read of it holds its pages pinned meanwhile.
  */
-static int raw_hold(int on)
+static int raw_hold(FIXTURE_DATA(gup) *self, int on)
 {
 	return sm_dm(on ? "suspend" : "resume", DM_RAW);
 }
@@ -664,7 +687,7 @@ TEST_F_TIMEOUT(gup, pin_across_pressure, 300)
 	ASSERT_EQ(SM_PAGE, pwrite(sr.fd, buf, SM_PAGE, 0));
 	free(buf);
 	sm_fill(self->base, 0, SPACE_PAGES, 20);
-	ASSERT_EQ(0, raw_hold(1));
+	ASSERT_EQ(0, raw_hold(self, 1));
 	sr.dst = self->base + SM_PAGE;
 	ASSERT_EQ(0, pthread_create(&t, NULL, slow_read_fn, &sr));
 	usleep(500000);
@@ -675,14 +698,15 @@ TEST_F_TIMEOUT(gup, pin_across_pressure, 300)
 		sm_fill(self->base, 0, 1, gen);
 	}
 	EXPECT_FALSE(__atomic_load_n(&sr.done, __ATOMIC_ACQUIRE));
-	ASSERT_EQ(0, raw_hold(0));
+	ASSERT_EQ(0, raw_hold(self, 0));
 	pthread_join(t, NULL);
 	EXPECT_EQ(SM_PAGE, sr.ret) TH_LOG("pread: %s", strerror(sr.err));
 	EXPECT_EQ(0, sm_page_check((__u64 *)(self->base + SM_PAGE), 0, 21));
 	EXPECT_EQ(0, sm_bad(self->base, 2, SPACE_PAGES - 2, gen));
 	EXPECT_EQ(0, sm_bad(self->base, 0, 1, gen));
-	if (variant->swapmem)
+	if (variant->swapmem) {
 		EXPECT_LT(held, sm_stat("held_skips"));
+	}
 	close(sr.fd);
 }
 
@@ -707,14 +731,14 @@ TEST_F_TIMEOUT(gup, all_pinned_fails_cleanly, 300)
 	sr.fd = open(RAW_DEV, O_RDWR | O_DIRECT);
 	ASSERT_GE(sr.fd, 0);
 	sm_fill(self->base, 0, SPACE_PAGES, 40);
-	ASSERT_EQ(0, raw_hold(1));
+	ASSERT_EQ(0, raw_hold(self, 1));
 	sr.dst = self->base;
 	ASSERT_EQ(0, pthread_create(&t, NULL, slow_read_fn, &sr));
 	/* the first bio waits with the pool pinned; the next one's pages fail */
 	for (i = 0; i < 300 && sm_stat("nomem_faults") == nomem &&
 	     !__atomic_load_n(&sr.done, __ATOMIC_ACQUIRE); i++)
 		usleep(100000);
-	ASSERT_EQ(0, raw_hold(0));
+	ASSERT_EQ(0, raw_hold(self, 0));
 	pthread_join(t, NULL);
 	EXPECT_TRUE(sr.ret < (ssize_t)len) TH_LOG("pread read %zd", sr.ret);
 	EXPECT_LT(nomem, sm_stat("nomem_faults"));
