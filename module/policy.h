@@ -24,6 +24,8 @@ struct swapmem_batch_io;
  * struct swapmem_search - one victim search (swapmem_frame_reclaim())
  * @how: SWAPMEM_RECLAIM_* flags of the caller
  * @busy: set by the search if it met frames under I/O, which may settle
+ * @held: set by the search if it passed frames by because their page was
+ *	held outside the pool (swapmem_frame_held()), which may be let go
  * @victim: the evicted frame, when the search returns 1
  */
 struct swapmem_search {

@@ -62,7 +62,7 @@ FIXTURE_VARIANT_ADD(gup, tmpfs) {
 
 /* A new space (or tmpfs file) of SPACE_PAGES, mapped at self->base. */
 static int space_open(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(gup) *self, int swapmem)
+		      struct _test_data_gup *self, int swapmem)
 {
 	self->fd = swapmem ? open(SM_DEV, O_RDWR) :
 		   open(TMPFS_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -75,7 +75,7 @@ static int space_open(struct __test_metadata *_metadata,
 	return self->base == MAP_FAILED ? -1 : 0;
 }
 
-static void space_close(FIXTURE_DATA(gup) *self, int swapmem)
+static void space_close(struct _test_data_gup *self, int swapmem)
 {
 	if (self->base != MAP_FAILED)
 		munmap(self->base, SPACE_SIZE);
@@ -88,7 +88,7 @@ static void space_close(FIXTURE_DATA(gup) *self, int swapmem)
 }
 
 /* The two halves of $SWAPMEM_DISK2, the second with ext4 mounted. */
-static int disks_up(FIXTURE_DATA(gup) *self)
+static int disks_up(struct _test_data_gup *self)
 {
 	unsigned long long bytes;
 	char table[256], cmd[256];
@@ -136,7 +136,7 @@ static int disks_up(FIXTURE_DATA(gup) *self)
 	return 0;
 }
 
-static void disks_down(FIXTURE_DATA(gup) *self)
+static void disks_down(struct _test_data_gup *self)
 {
 	/* detached and deferred: a failed test may still hold a file open */
 	if (self->disks > 1 && umount2(EXT4_DIR, MNT_DETACH))
@@ -174,11 +174,10 @@ FIXTURE_TEARDOWN(gup)
 {
 	disks_down(self);
 	space_close(self, variant->swapmem);
-	if (variant->swapmem) {
+	if (variant->swapmem)
 		sm_unload();
-	} else if (umount2(TMPFS_DIR, 0)) {
+	else if (umount2(TMPFS_DIR, 0))
 		fprintf(stderr, "# umount %s: %s\n", TMPFS_DIR, strerror(errno));
-	}
 }
 
 /* A page-aligned buffer of @n pages, pattern @gen from page @first. */
@@ -196,7 +195,7 @@ static __u64 *pattern_buf(size_t first, size_t n, __u64 gen)
 
 /* Write the whole mapping with O_DIRECT to @path at offset 0, then check it. */
 static void odirect_write_check(struct __test_metadata *_metadata,
-				FIXTURE_DATA(gup) *self, const char *path,
+				struct _test_data_gup *self, const char *path,
 				int flags)
 {
 	size_t off, bad = 0, i;
@@ -407,9 +406,8 @@ TEST_F_TIMEOUT(gup, ptrace_and_proc_mem, 300)
 		EXPECT_EQ(0x5a5a, sm_peek(self->base + i * 3 * SM_PAGE + 8));
 		EXPECT_EQ(0xa5a5, sm_peek(self->base + (i * 3 + 1) * SM_PAGE + 16));
 	}
-	if (variant->swapmem) {
+	if (variant->swapmem)
 		EXPECT_LT(majors, sm_stat("major_faults"));
-	}
 }
 
 /* process_vm_readv and process_vm_writev on a child's mapping. */
@@ -470,14 +468,12 @@ TEST_F_TIMEOUT(gup, vmsplice_outlives_space, 300)
 	/* twice through the pool: the pipe's page is passed by */
 	sm_fill(self->base, 6, SPACE_PAGES - 6, 14);
 	EXPECT_EQ(0, sm_bad(self->base, 6, SPACE_PAGES - 6, 14));
-	if (variant->swapmem) {
+	if (variant->swapmem)
 		EXPECT_LT(held, sm_stat("held_skips"));
-	}
 	space_close(self, variant->swapmem);
 	/* the closed space's frame waits for the pipe, out of use */
-	if (variant->swapmem) {
+	if (variant->swapmem)
 		EXPECT_EQ(1, sm_stat("frames_held"));
-	}
 	ASSERT_EQ(0, space_open(_metadata, self, variant->swapmem));
 	sm_fill(self->base, 0, SPACE_PAGES, 15);
 	EXPECT_EQ(0, sm_bad(self->base, 0, SPACE_PAGES, 15));
@@ -644,7 +640,7 @@ struct slow_read {
 	size_t len;
 	ssize_t ret;
 	int err;
-	volatile int done;
+	int done;
 };
 
 static void *slow_read_fn(void *arg)
@@ -661,7 +657,7 @@ static void *slow_read_fn(void *arg)
  * The raw half suspended: its I/O waits, queued in device mapper, until it
  * is resumed. An O_DIRECT read of it holds its pages pinned meanwhile.
  */
-static int raw_hold(FIXTURE_DATA(gup) *self, int on)
+static int raw_hold(struct _test_data_gup *self, int on)
 {
 	return sm_dm(on ? "suspend" : "resume", DM_RAW);
 }
@@ -704,9 +700,8 @@ TEST_F_TIMEOUT(gup, pin_across_pressure, 300)
 	EXPECT_EQ(0, sm_page_check((__u64 *)(self->base + SM_PAGE), 0, 21));
 	EXPECT_EQ(0, sm_bad(self->base, 2, SPACE_PAGES - 2, gen));
 	EXPECT_EQ(0, sm_bad(self->base, 0, 1, gen));
-	if (variant->swapmem) {
+	if (variant->swapmem)
 		EXPECT_LT(held, sm_stat("held_skips"));
-	}
 	close(sr.fd);
 }
 

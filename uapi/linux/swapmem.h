@@ -127,7 +127,7 @@ struct swapmem_dev_counters {
 	__u64 slot_retries;
 	__u64 held_skips;
 	__u64 frames_held;
-	__u64 reserved[1];
+	__u64 reserved;
 };
 
 /**
