@@ -13,11 +13,34 @@
 #include "swapmem_drv.h"
 
 /*
+ * A write fault: hand @f's page to the core, locked and referenced, as the
+ * page cache does; the core calls ->page_mkwrite and maps the page
+ * writable in this one fault. The core installs that PTE after the frame
+ * lock is gone, but until then its reference keeps the frame from being
+ * evicted, written or freed (swapmem_frame_held()), and ->page_mkwrite
+ * sets MAPPED again, under the frame lock, before the PTE is installed
+ * under the page lock, which every unmap takes.
+ */
+static vm_fault_t swapmem_frame_hand_over(struct vm_fault *vmf,
+					  struct swapmem_frame *f)
+{
+	swapmem_page_lock(f->page);
+	get_page(f->page);
+	vmf->page = f->page;
+	/* the core unlocks it */
+	lock_map_release(&swapmem_page_lock_map);
+	return VM_FAULT_LOCKED;
+}
+
+/*
  * Map resident frame @f at the faulting address, as a refcounted page
- * (VM_MIXEDMAP), read-only: the vma's protection with write notification,
- * so that the first write to it goes through ->page_mkwrite.
+ * (VM_MIXEDMAP). A read maps it read-only (the vma's protection with
+ * write notification), so that the first write to it goes through
+ * ->page_mkwrite; a write hands the page to the core, which calls
+ * ->page_mkwrite and maps it writable.
  * Context: @f's frame lock held: every PTE of a frame is installed under
- * it, so an unmap that clears MAPPED under it is never overtaken.
+ * it (or, for a write, under its page lock with a reference held), so an
+ * unmap that clears MAPPED under it is never overtaken.
  */
 static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *f)
 {
@@ -33,6 +56,8 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 	/* before the PTE: an unmap that follows must not skip it */
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	swapmem_race_window(SWAPMEM_RACE_MAP);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		return swapmem_frame_hand_over(vmf, f);
 	ret = vmf_insert_page(vma, vmf->address & PAGE_MASK, f->page);
 	/* only an unmap under the frame lock clears it: none overtook us */
 	WARN_ON_ONCE(!test_bit(SWAPMEM_FRAME_MAPPED, &f->flags));
@@ -183,7 +208,8 @@ static vm_fault_t swapmem_fault_error(struct swapmem_device *sdev,
  *
  * Context: process context, mmap_lock held for read; sleeps.
  * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
- * is mapped; VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
+ * is mapped, or VM_FAULT_LOCKED with vmf->page for a write fault (the
+ * core maps it); VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
  * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
  * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
  */
@@ -249,7 +275,9 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
  * @vmf: the write-protect fault (->page_mkwrite), on vmf->page
  *
  * Marks the frame dirty and returns with the page locked: the core then
- * makes this PTE writable if it is still there, and unlocks the page.
+ * makes this PTE writable if it is still there (or, on a write fault that
+ * ->fault handed the page over, installs it writable), and unlocks the
+ * page.
  * Whoever unmaps a frame takes the page lock too (swapmem_frame_unmap()),
  * so no write-out can clean the frame, and no read fault map it read-only
  * again with the very same PTE, between the two: the PTE made writable is
@@ -276,6 +304,8 @@ static vm_fault_t swapmem_page_mkwrite(struct vm_fault *vmf)
 	if (f && f->page == page) {
 		swapmem_frame_set_dirty(sdev, f);
 		set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		/* a write fault's PTE comes after this (an unmap may have run) */
+		set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 		swapmem_frame_unlock(f);
 		/* held until the PTE is writable: the core unlocks it */
 		lock_map_release(&swapmem_page_lock_map);
