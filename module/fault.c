@@ -17,15 +17,33 @@
  * page cache does; the core calls ->page_mkwrite and maps the page
  * writable in this one fault. The core installs that PTE after the frame
  * lock is gone, but until then its reference keeps the frame from being
- * evicted, written or freed (swapmem_frame_held()), and ->page_mkwrite
- * sets MAPPED again, under the frame lock, before the PTE is installed
- * under the page lock, which every unmap takes.
+ * evicted, written or reused (swapmem_frame_held(); a drop parks it), and
+ * ->page_mkwrite looks the page up again and sets MAPPED, under the frame
+ * lock, before the PTE is installed under the page lock, which every
+ * unmap takes. Returns 0 if the page lock is taken (the caller maps the
+ * page read-only instead: the write faults again, through ->page_mkwrite).
  */
 static vm_fault_t swapmem_frame_hand_over(struct vm_fault *vmf,
 					  struct swapmem_frame *f)
 {
-	swapmem_page_lock(f->page);
-	get_page(f->page);
+	struct folio *folio = page_folio(f->page);
+
+	/* never sleep for it under the frame lock (and maybe the pool lock) */
+	if (!folio_trylock(folio))
+		return 0;
+	lock_map_acquire_try(&swapmem_page_lock_map);
+	if (unlikely(folio_test_hwpoison(folio))) {
+		swapmem_page_unlock(f->page);
+		return VM_FAULT_HWPOISON;
+	}
+	/*
+	 * Dirty, as the core makes it anyway once mapped: a poison found
+	 * after this check then cannot make the core take the page for a
+	 * page cache page and evict it (a dirty one it leaves alone).
+	 */
+	folio_mark_dirty(folio);
+	flush_dcache_folio(folio);
+	folio_get(folio);
 	vmf->page = f->page;
 	/* the core unlocks it */
 	lock_map_release(&swapmem_page_lock_map);
@@ -56,8 +74,11 @@ static vm_fault_t swapmem_frame_map(struct vm_fault *vmf, struct swapmem_frame *
 	/* before the PTE: an unmap that follows must not skip it */
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	swapmem_race_window(SWAPMEM_RACE_MAP);
-	if (vmf->flags & FAULT_FLAG_WRITE)
-		return swapmem_frame_hand_over(vmf, f);
+	if (vmf->flags & FAULT_FLAG_WRITE) {
+		ret = swapmem_frame_hand_over(vmf, f);
+		if (ret)
+			return ret;
+	}
 	ret = vmf_insert_page(vma, vmf->address & PAGE_MASK, f->page);
 	/* only an unmap under the frame lock clears it: none overtook us */
 	WARN_ON_ONCE(!test_bit(SWAPMEM_FRAME_MAPPED, &f->flags));

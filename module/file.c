@@ -145,6 +145,8 @@ static int swapmem_mmap(struct file *file, struct vm_area_struct *vma)
 		sdev->committed += grow;
 		/* read without the lock by advice, to cut its range */
 		WRITE_ONCE(space->size, (u64)end << PAGE_SHIFT);
+		/* the core checks faults against the file's size */
+		i_size_write(space->inode, (loff_t)end << PAGE_SHIFT);
 	}
 	mutex_unlock(&sdev->pool_lock);
 	/*
