@@ -155,6 +155,30 @@ void swapmem_frame_unmap(struct swapmem_device *sdev, struct swapmem_frame *f)
 }
 
 /**
+ * swapmem_frame_unmap_unheld() - unmap a frame that is to be written or reused
+ * @sdev: the device
+ * @f: the frame, its frame lock held
+ *
+ * Unmaps @f, then makes sure nobody outside the pool holds its page
+ * (swapmem_frame_held()): pins win, and such a frame is neither written
+ * (a DMA may still change it) nor reused (one may still read it).
+ *
+ * Context: pool lock and @f's frame lock held; sleeps.
+ * Return: true with @f unmapped and still locked; false with @f unlocked
+ * and counted in held_skips.
+ */
+bool swapmem_frame_unmap_unheld(struct swapmem_device *sdev,
+				struct swapmem_frame *f)
+{
+	swapmem_frame_unmap(sdev, f);
+	if (!swapmem_frame_held(f))
+		return true;
+	swapmem_frame_unlock(f);
+	swapmem_stat_inc(sdev, held_skips);
+	return false;
+}
+
+/**
  * swapmem_slot_hint() - where a page is best written
  * @space: its space
  * @index: its index
@@ -292,13 +316,8 @@ int swapmem_evict(struct swapmem_device *sdev, struct swapmem_frame *f,
 	lockdep_assert_held(&sdev->pool_lock);
 	/* until the page table no longer points here, or @f is BUSY */
 	swapmem_frame_lock(sdev, f);
-	swapmem_frame_unmap(sdev, f);
-	/* in use by someone outside the pool: pins win, it stays */
-	if (swapmem_frame_held(f)) {
-		swapmem_frame_unlock(f);
-		swapmem_stat_inc(sdev, held_skips);
+	if (!swapmem_frame_unmap_unheld(sdev, f))
 		return -EBUSY;
-	}
 	/* dirtied by a lockless fault since the caller looked: not now */
 	if ((how & SWAPMEM_EVICT_CLEAN_ONLY) && swapmem_frame_is_dirty(f)) {
 		swapmem_frame_unlock(f);

@@ -378,6 +378,8 @@ bool swapmem_search_pause(struct swapmem_device *sdev, struct swapmem_search *s,
 			  unsigned long steps);
 void swapmem_frame_spare(struct swapmem_device *sdev, struct swapmem_frame *f);
 void swapmem_frame_unmap(struct swapmem_device *sdev, struct swapmem_frame *f);
+bool swapmem_frame_unmap_unheld(struct swapmem_device *sdev,
+				struct swapmem_frame *f);
 int swapmem_frame_write(struct swapmem_device *sdev, struct swapmem_frame *f);
 unsigned long swapmem_slot_hint(struct swapmem_space *space, pgoff_t index);
 void swapmem_io_error(struct swapmem_device *sdev, struct swapmem_frame *f,

@@ -75,13 +75,9 @@ bool swapmem_writeback_offer(struct swapmem_device *sdev,
 		return false;
 	f->slot = slot;
 	swapmem_frame_lock(sdev, f);
-	swapmem_frame_unmap(sdev, f);
 	/* a pin may still write to it: it stays dirty, unwritten */
-	if (swapmem_frame_held(f)) {
-		swapmem_frame_unlock(f);
-		swapmem_stat_inc(sdev, held_skips);
+	if (!swapmem_frame_unmap_unheld(sdev, f))
 		return true;
-	}
 	set_bit(SWAPMEM_FRAME_BUSY, &f->flags);
 	swapmem_frame_unlock(f);
 	b->frames[b->n] = f;
@@ -197,12 +193,8 @@ static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame 
 	if (!f->slot && !swapmem_slot_available(sdev))
 		return -ENOSPC;
 	swapmem_frame_lock(sdev, f);
-	swapmem_frame_unmap(sdev, f);
-	if (swapmem_frame_held(f)) {
-		swapmem_frame_unlock(f);
-		swapmem_stat_inc(sdev, held_skips);
+	if (!swapmem_frame_unmap_unheld(sdev, f))
 		return -EBUSY;
-	}
 	/* BUSY and unmapped while written: nobody can dirty it */
 	err = swapmem_frame_write(sdev, f);
 	if (err == -ENOSPC) {
