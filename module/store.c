@@ -231,8 +231,11 @@ static void swapmem_batch_end_io(struct bio *bio)
 {
 	struct swapmem_batch_bio *bb = bio->bi_private;
 	struct swapmem_batch *b = bb->batch;
+	int err = blk_status_to_errno(bio->bi_status);
+	unsigned int i;
 
-	*bb->err = blk_status_to_errno(bio->bi_status);
+	for (i = 0; i < bb->n; i++)
+		bb->err[i] = err;
 	bio_put(bio);
 	if (atomic_dec_and_test(&b->pending))
 		complete(&b->done);
@@ -245,8 +248,9 @@ static void swapmem_batch_end_io(struct bio *bio)
  *	result goes (0 or -errno)
  * @write: write the pages, else read them
  *
- * One bio per page, all submitted under one plug, so that pages in
- * adjacent slots merge into one request; waits for all of them.
+ * One bio per run of pages in adjacent slots, in the batch's order (a
+ * caller that wants long runs sorts by slot), all submitted under one
+ * plug; waits for all of them. A bio's error is each of its pages'.
  *
  * Context: process context, sleeps; no pool lock held.
  * Return: 0 if every page succeeded, else the first error.
@@ -254,27 +258,35 @@ static void swapmem_batch_end_io(struct bio *bio)
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write)
 {
+	struct block_device *bdev = swapmem_store_of_slot(sdev)->bdev.bdev;
+	unsigned int i, j, n, nbios = 0;
 	struct swapmem_batch b;
 	struct blk_plug plug;
 	struct bio *bio;
-	unsigned int i;
 	int ret = 0;
 
 	if (WARN_ON_ONCE(io->n > SWAPMEM_BATCH_MAX))
 		return -EINVAL;
-	atomic_set(&b.pending, io->n + 1);
+	/* one for each bio, and ours until all are submitted */
+	atomic_set(&b.pending, 1);
 	init_completion(&b.done);
 	blk_start_plug(&plug);
-	for (i = 0; i < io->n; i++) {
+	for (i = 0; i < io->n; i += n) {
+		for (n = 1; i + n < io->n; n++)
+			if (io->slots[i + n] != io->slots[i] + n)
+				break;
 		/* from a mempool: never fails with a sleeping allocation */
-		bio = bio_alloc(swapmem_store_of_slot(sdev)->bdev.bdev, 1,
-				write ? REQ_OP_WRITE : REQ_OP_READ, GFP_NOIO);
+		bio = bio_alloc(bdev, n, write ? REQ_OP_WRITE : REQ_OP_READ,
+				GFP_NOIO);
 		bio->bi_iter.bi_sector = (sector_t)io->slots[i] * SWAPMEM_SECTORS_PER_SLOT;
-		__bio_add_page(bio, io->pages[i], PAGE_SIZE, 0);
-		io->ctx[i].batch = &b;
-		io->ctx[i].err = &io->errs[i];
-		bio->bi_private = &io->ctx[i];
+		io->ctx[nbios].batch = &b;
+		io->ctx[nbios].err = &io->errs[i];
+		io->ctx[nbios].n = n;
+		for (j = 0; j < n; j++)
+			__bio_add_page(bio, io->pages[i + j], PAGE_SIZE, 0);
+		bio->bi_private = &io->ctx[nbios++];
 		bio->bi_end_io = swapmem_batch_end_io;
+		atomic_inc(&b.pending);
 		submit_bio(bio);
 	}
 	blk_finish_plug(&plug);

@@ -81,10 +81,11 @@ static inline unsigned long swapmem_pool_max(void)
 
 struct swapmem_batch;
 
-/* One bio of a batch, for its completion (store.c). */
+/* One bio of a batch, for its completion (store.c): @n pages from @err on. */
 struct swapmem_batch_bio {
 	struct swapmem_batch *batch;
 	int *err;
+	unsigned int n;
 };
 
 /**
@@ -95,7 +96,7 @@ struct swapmem_batch_bio {
  * @slots: their slots
  * @errs: each page's result
  * @entries: readahead: each page's page table entry before it
- * @ctx: each page's bio's completion context
+ * @ctx: the completion context of each bio (one per run of adjacent slots)
  */
 struct swapmem_batch_io {
 	unsigned int n;

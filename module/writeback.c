@@ -105,6 +105,31 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 }
 
 /*
+ * Put a batch in slot order, so that frames in adjacent slots go out in
+ * one bio (swapmem_slots_rw()). Insertion sort: a batch is at most 64
+ * frames, and picked in the policy's order, which is often slot order.
+ */
+static void swapmem_batch_sort(struct swapmem_batch_io *b)
+{
+	struct swapmem_frame *f;
+	unsigned long slot;
+	unsigned int i, j;
+
+	for (i = 1; i < b->n; i++) {
+		f = b->frames[i];
+		slot = b->slots[i];
+		for (j = i; j > 0 && b->slots[j - 1] > slot; j--) {
+			b->frames[j] = b->frames[j - 1];
+			b->pages[j] = b->pages[j - 1];
+			b->slots[j] = b->slots[j - 1];
+		}
+		b->frames[j] = f;
+		b->pages[j] = f->page;
+		b->slots[j] = slot;
+	}
+}
+
+/*
  * Settle a background batch that was written: its pages clean, or, where
  * the write failed, dirty with no slot. Successes first, so that the
  * store ends up backing off if any write failed. Returns false if one did.
@@ -165,6 +190,7 @@ void swapmem_writeback_work(struct work_struct *work)
 	mutex_lock(&sdev->pool_lock);
 	while (ok && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
 	       swapmem_writeback_pick(sdev, b)) {
+		swapmem_batch_sort(b);
 		mutex_unlock(&sdev->pool_lock);
 		swapmem_slots_rw(sdev, b, true);
 		mutex_lock(&sdev->pool_lock);
