@@ -7,13 +7,20 @@
  * Targets: a swapmem device (/dev/swapmemN: one open, one space), a file
  * (a tmpfs file for the minor-fault baseline; it is sized with ftruncate),
  * or "anon": private anonymous memory, which the kernel's own swap pages
- * out when the program runs in a memory-limited cgroup.
+ * out when the program runs in a memory-limited cgroup, or "uffd:DEVICE":
+ * the userfaultfd pager of uffd-pager.c, the peer measured against
+ * swapmem, which keeps --resident pages in and reads the others from
+ * DEVICE with O_DIRECT at page * 4096. The pager never writes back, so a
+ * uffd target only reads (no --write-pct, no --replay).
  *
  * Phases, in order:
- *   populate  write every page once, in order (a word that names the page)
+ *   populate  write every page once, in order (a word that names the page);
+ *             uffd: straight to the device, nothing is resident after it
  *   clean     swapmem: SWAPMEM_ADV_SYNC over the space, so every resident
- *             frame is clean (files: msync; anon: nothing)
- *   remap     munmap and mmap again: resident pages now minor-fault
+ *             frame is clean (files: msync; anon, uffd: nothing)
+ *   remap     munmap and mmap again: resident pages now minor-fault (uffd:
+ *             the pager drops every page and starts again, so they fault
+ *             in from the device)
  *   measure   --ops accesses in --pattern over --range, each timed alone;
  *             --threads splits them over threads, each with its own part
  *             of the range
@@ -47,6 +54,8 @@
 #include <linux/swapmem.h>
 #include <linux/types.h>
 
+#include "uffd-pager.h"
+
 #define PAGE		4096UL
 #define MAX_THREADS	64
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -60,6 +69,9 @@ enum pattern { PAT_RANDOM, PAT_SEQ, PAT_STRIDE };
 static const char *target;
 static int fd = -1;
 static int is_swapmem;
+static int is_uffd;
+static unsigned long resident;
+static unsigned int uffd_handlers = 1;
 static char *map;
 static unsigned long npages;
 static unsigned long range_lo, range_hi;
@@ -96,7 +108,7 @@ static void die(const char *what)
 static void print_usage(void)
 {
 	fprintf(stderr,
-		"usage: swapmem-bench --target PATH|anon --space SIZE [options]\n"
+		"usage: swapmem-bench --target PATH|anon|uffd:DEVICE --space SIZE [options]\n"
 		"  --populate          write every page first\n"
 		"  --clean             then make resident pages clean (swapmem: ADVISE SYNC)\n"
 		"  --remap             then unmap and map again\n"
@@ -107,7 +119,9 @@ static void print_usage(void)
 		"  --write-pct N       percent of accesses that write (default 0)\n"
 		"  --seed N            random seed (default 1)\n"
 		"  --replay FILE       replay a fio v2 iolog instead of a pattern\n"
-		"  --rounds N          with --remap: measure N times, mapping again before each\n");
+		"  --rounds N          with --remap: measure N times, mapping again before each\n"
+		"  --resident PAGES    uffd: pages the pager keeps in (required)\n"
+		"  --uffd-handlers N   uffd: fault-handling threads (default 1)\n");
 	exit(2);
 }
 
@@ -171,11 +185,23 @@ static void do_map(void)
 {
 	int flags = MAP_SHARED;
 
+	if (is_uffd) {
+		map = uffd_pager_map();
+		return;
+	}
 	if (fd < 0)
 		flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	map = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (map == MAP_FAILED)
 		die("mmap");
+}
+
+static void do_unmap(void)
+{
+	if (is_uffd)
+		uffd_pager_unmap();
+	else if (munmap(map, npages * PAGE))
+		die("munmap");
 }
 
 static void dev_stats(struct swapmem_stats *st)
@@ -382,12 +408,15 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "replay", required_argument, NULL, 'L' },
 		{ "rounds", required_argument, NULL, 'N' },
+		{ "resident", required_argument, NULL, 'M' },
+		{ "uffd-handlers", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, do_populate = 0, do_clean = 0, do_remap = 0, ops_set = 0;
 	unsigned long space = 0, i, total_ops = 0, part;
 	struct worker w[MAX_THREADS];
 	struct swapmem_stats st0, st1;
+	struct uffd_pager_stats us0, us1;
 	struct rusage ru0, ru1;
 	__u64 t0, t1, *all, sum = 0, bytes = 0;
 	char *colon;
@@ -444,6 +473,12 @@ int main(int argc, char **argv)
 		case 'N':
 			rounds = parse_size(optarg);
 			break;
+		case 'M':
+			resident = parse_size(optarg);
+			break;
+		case 'H':
+			uffd_handlers = parse_size(optarg);
+			break;
 		default:
 			print_usage();
 		}
@@ -461,7 +496,17 @@ int main(int argc, char **argv)
 	if (pattern == PAT_SEQ && !ops_set)
 		ops = range_hi - range_lo;
 
-	if (strcmp(target, "anon")) {
+	if (!strncmp(target, "uffd:", 5)) {
+		is_uffd = 1;
+		if (!resident || write_pct || replay) {
+			fprintf(stderr, "swapmem-bench: %s: %s\n", target, !resident ?
+				"a uffd target needs --resident PAGES" :
+				"the uffd pager never writes back: no --write-pct, no --replay");
+			exit(1);
+		}
+		uffd_pager_open(target + 5, npages, resident, uffd_handlers,
+				do_populate);
+	} else if (strcmp(target, "anon")) {
 		struct stat sb;
 
 		fd = open(target, O_RDWR | O_CREAT, 0600);
@@ -477,8 +522,11 @@ int main(int argc, char **argv)
 
 	t0 = now_ns();
 	if (do_populate) {
-		for (i = 0; i < npages; i++)
-			store_word((__u64 *)(map + i * PAGE), page_word(i));
+		if (is_uffd)
+			uffd_pager_fill(page_word);
+		else
+			for (i = 0; i < npages; i++)
+				store_word((__u64 *)(map + i * PAGE), page_word(i));
 		populated = 1;
 	}
 	t1 = now_ns();
@@ -499,8 +547,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (do_remap) {
-		if (munmap(map, npages * PAGE))
-			die("munmap");
+		do_unmap();
 		do_map();
 	}
 
@@ -535,13 +582,14 @@ int main(int argc, char **argv)
 		unsigned long r;
 
 		dev_stats(&st0);
+		if (is_uffd)
+			uffd_pager_get_stats(&us0);
 		getrusage(RUSAGE_SELF, &ru0);
 		t0 = now_ns();
 		for (r = 0; r < rounds; r++) {
 			if (r) {
 				/* not timed: fresh mappings, resident pages */
-				if (munmap(map, npages * PAGE))
-					die("munmap");
+				do_unmap();
 				do_map();
 			}
 			r0 = now_ns();
@@ -560,6 +608,8 @@ int main(int argc, char **argv)
 	}
 	getrusage(RUSAGE_SELF, &ru1);
 	dev_stats(&st1);
+	if (is_uffd)
+		uffd_pager_get_stats(&us1);
 
 	for (i = 0; i < nthreads; i++)
 		total_ops += w[i].ops;
@@ -595,6 +645,10 @@ int main(int argc, char **argv)
 	       (ru1.ru_majflt - ru0.ru_majflt + ru1.ru_minflt - ru0.ru_minflt) /
 	       ((t1 - t0) / 1e9));
 	print_stats("sm_", &st0, &st1);
+	if (is_uffd)
+		printf("uffd_faults=%lu\nuffd_evictions=%lu\nuffd_already_in=%lu\n",
+		       us1.faults - us0.faults, us1.evictions - us0.evictions,
+		       us1.already - us0.already);
 	printf("mismatches=%lu\n", mismatches);
 	if (mismatches) {
 		fprintf(stderr, "swapmem-bench: %lu pages read back wrong\n",
