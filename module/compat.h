@@ -98,10 +98,17 @@ static inline void swapmem_bdev_close(struct swapmem_bdev *h)
 
 /*
  * Drop the lock a fault runs under before blocking I/O, the first half of
- * the VM_FAULT_RETRY protocol. swapmem has no ->map_pages, so its faults
- * never run under a per-VMA lock (6.4+ retries them under mmap_lock);
- * release_fault_lock() (6.7) is used where it exists all the same.
+ * the VM_FAULT_RETRY protocol: mmap_lock, or, since 6.4, the vma's own
+ * lock, which the core takes first for a file whose vm_ops have
+ * ->map_pages. Only release_fault_lock() (6.7) knows which; swapmem
+ * offers ->map_pages (SWAPMEM_MAP_PAGES) only where it exists or where
+ * there are no per-vma locks, so mmap_read_unlock() is right otherwise.
  */
+#if defined(SWAPMEM_HAVE_RELEASE_FAULT_LOCK) || \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define SWAPMEM_MAP_PAGES
+#endif
+
 static inline void swapmem_release_fault_lock(struct vm_fault *vmf)
 {
 #ifdef SWAPMEM_HAVE_RELEASE_FAULT_LOCK

@@ -54,3 +54,5 @@ SWAPMEM_COUNTER(writeback_batches)
 SWAPMEM_COUNTER(slot_retries)
 /* frames kept unwritten and unevicted: held outside the pool (frames) */
 SWAPMEM_COUNTER(held_skips)
+/* resident pages a read fault mapped beside its own (pages) */
+SWAPMEM_COUNTER(around_pages)

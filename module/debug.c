@@ -15,7 +15,9 @@
  */
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
+#include <linux/preempt.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 
 #include "swapmem_drv.h"
 
@@ -28,8 +30,9 @@ MODULE_PARM_DESC(race_delay_us,
  * swapmem_race_window() - wait a while in a named race window, maybe
  * @where: the window
  *
- * Context: the lookup window runs under RCU and spins (at most 100 us);
- * every other window may sleep.
+ * Context: any; a window that cannot sleep spins (at most 100 us): the
+ * lookup's, and any under RCU or with preemption off (->map_pages runs
+ * the lockless fault's windows under RCU).
  */
 void swapmem_race_window(enum swapmem_race where)
 {
@@ -38,7 +41,7 @@ void swapmem_race_window(enum swapmem_race where)
 	if (!us || get_random_u32() % 4)
 		return;
 	us = get_random_u32() % us + 1;
-	if (where == SWAPMEM_RACE_LOOKUP)
+	if (where == SWAPMEM_RACE_LOOKUP || !preemptible() || rcu_preempt_depth())
 		udelay(min(us, 100U));
 	else
 		usleep_range(us, us + us / 4 + 1);

@@ -63,6 +63,7 @@ static int swapmem_dev_add(int id, unsigned long pool_size, const char *backing)
 	init_waitqueue_head(&sdev->wq);
 	INIT_WORK(&sdev->wb_work, swapmem_writeback_work);
 	sdev->ra_max = SWAPMEM_RA_MAX;
+	sdev->fault_around = SWAPMEM_FAULT_AROUND_MAX;
 	sdev->wb_reserve = 25;
 	atomic_set(&sdev->nr_spaces, 0);
 	ret = swapmem_stats_init(sdev);

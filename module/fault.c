@@ -292,6 +292,98 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 }
 
 /*
+ * Map neighbour @f of a read fault at @index read-only, if that hides no
+ * access the replacement policy must see: a page referenced since the
+ * policy last looked at it (REF: the policy treats it as used either way),
+ * or one read ahead and not touched yet (RA: the sequence it was read for
+ * reached its window; counted as a readahead hit, and referenced). A page
+ * the policy unmapped to sample its reference stays unmapped, so that its
+ * next access faults and counts; so does one whose major fault has yet to
+ * be retried (FRESH: the retry counts it).
+ * Context: @f's frame lock held; may be under RCU: does not sleep.
+ */
+static void swapmem_frame_map_around(struct vm_fault *vmf,
+				     struct swapmem_frame *f, pgoff_t index)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct swapmem_space *space = vma->vm_file->private_data;
+	unsigned long addr = vma->vm_start +
+			     ((index - vma->vm_pgoff) << PAGE_SHIFT);
+	bool ra = false;
+
+	swapmem_frame_assert_locked(f);
+	if (test_bit(SWAPMEM_FRAME_FRESH, &f->flags))
+		return;
+	if (!test_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+		if (!test_bit(SWAPMEM_FRAME_RA, &f->flags))
+			return;
+		ra = true;
+	}
+	if (WARN_ON_ONCE(f->space != space || f->index != index))
+		return;
+	set_bit(SWAPMEM_FRAME_REF, &f->flags);
+	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
+	swapmem_race_window(SWAPMEM_RACE_MAP);
+	/* not vmf_insert_page(): a PTE already there (-EBUSY) maps nothing */
+	if (vm_insert_page(vma, addr, f->page))
+		return;
+	if (ra && test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+		swapmem_readahead_hit(space);
+	swapmem_stat_inc(space->sdev, around_pages);
+}
+
+/*
+ * swapmem_map_pages() - map a read fault's page and resident neighbours
+ * @vmf: the read fault
+ * @start: first page the core lets this fault map (same vma, same page
+ *	table, its fault_around_bytes window)
+ * @end: last such page
+ *
+ * The core's fault-around (->map_pages), called before ->fault. Of the
+ * window, at most the device's fault_around pages are looked at: the block
+ * of that many that holds the faulting address, aligned in the address
+ * space as the core aligns its window. That page, if resident, is
+ * mapped as ->fault's minor path maps it, and the fault ends here; its
+ * neighbours as swapmem_frame_map_around() decides. A page not resident,
+ * or busy, or whose frame lock is taken, is left to its own fault.
+ *
+ * Context: mmap_lock or the vma's lock held for read; under RCU in later
+ * kernels (6.12, 7.3): does not sleep, and takes frame locks by trylock.
+ * Return: what mapping the faulting page returned (VM_FAULT_NOPAGE when
+ * it is mapped), or 0: ->fault follows.
+ */
+static vm_fault_t swapmem_map_pages(struct vm_fault *vmf, pgoff_t start,
+				    pgoff_t end)
+{
+	struct swapmem_space *space = vmf->vma->vm_file->private_data;
+	unsigned int around = READ_ONCE(space->sdev->fault_around);
+	pgoff_t first = vmf->pgoff - (vmf->address >> PAGE_SHIFT) % around;
+	u64 t0 = ktime_get_ns();
+	struct swapmem_frame *f;
+	vm_fault_t ret = 0;
+	pgoff_t index;
+
+	/* the core preallocated any page table missing: not ours to use */
+	if (pmd_none(*vmf->pmd))
+		return 0;
+	start = max(start, first);
+	end = min(end, first + around - 1);
+	for (index = start; index <= end; index++) {
+		f = swapmem_frame_find_locked(space, index);
+		if (!f)
+			continue;
+		if (index == vmf->pgoff) {
+			/* unlocks the frame */
+			ret = swapmem_fault_lockless(space, vmf, f, t0);
+			continue;
+		}
+		swapmem_frame_map_around(vmf, f, index);
+		swapmem_frame_unlock(f);
+	}
+	return ret;
+}
+
+/*
  * swapmem_page_mkwrite() - first write to a page mapped read-only
  * @vmf: the write-protect fault (->page_mkwrite), on vmf->page
  *
@@ -347,5 +439,8 @@ static vm_fault_t swapmem_page_mkwrite(struct vm_fault *vmf)
 
 const struct vm_operations_struct swapmem_vm_ops = {
 	.fault = swapmem_fault,
+#ifdef SWAPMEM_MAP_PAGES
+	.map_pages = swapmem_map_pages,
+#endif
 	.page_mkwrite = swapmem_page_mkwrite,
 };

@@ -17,8 +17,8 @@
  *             i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
  *               page table locks (vm_insert_page(), zapping)
  *
- * The exceptions: minor faults take a frame lock without the pool lock,
- * by trylock under RCU, and page_mkwrite does so holding the page lock
+ * The exceptions: minor faults and fault-around (->map_pages) take a
+ * frame lock without the pool lock, by trylock under RCU, and page_mkwrite does so holding the page lock
  * (which the core lets go once the PTE is writable); a pool shrink locks
  * the frames it took out, once no lookup can reach them, without it.
  * Nothing takes mmap_lock, holds two frame locks, or waits for the pool
@@ -78,6 +78,8 @@ static inline unsigned long swapmem_pool_max(void)
 #define SWAPMEM_WB_RESERVE_MAX	50
 /* Largest readahead window, in pages after the faulting one. */
 #define SWAPMEM_RA_MAX		(SWAPMEM_BATCH_MAX - 1)
+/* Most pages a read fault maps, its own included (sysfs fault_around). */
+#define SWAPMEM_FAULT_AROUND_MAX	16
 
 struct swapmem_batch;
 
@@ -183,6 +185,8 @@ struct swapmem_store {
  * @wb_work: the background writeback (swapmem_writeback_work())
  * @wb_batch: its batch; only the work item uses it
  * @ra_max: largest readahead window in pages, 0 for none (sysfs readahead)
+ * @fault_around: most pages a read fault maps, its own included; 1 maps
+ *	only its own (sysfs fault_around)
  * @wb_reserve: percent of the pool background writeback keeps clean or
  *	free (sysfs writeback_reserve), 0 for none
  * @nr_pinned: frames pinned, all spaces together
@@ -218,6 +222,7 @@ struct swapmem_device {
 	struct work_struct wb_work;
 	struct swapmem_batch_io wb_batch;
 	unsigned int ra_max;
+	unsigned int fault_around;
 	unsigned int wb_reserve;
 	unsigned long nr_pinned;
 	unsigned long pin_limit;

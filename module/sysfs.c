@@ -212,6 +212,27 @@ static ssize_t readahead_store(struct device *dev, struct device_attribute *attr
 }
 static DEVICE_ATTR_RW(readahead);
 
+static ssize_t fault_around_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(swapmem_dev(dev)->fault_around));
+}
+
+/* Most pages a read fault maps, its own included; 1 maps its own only. */
+static ssize_t fault_around_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t len)
+{
+	unsigned int pages;
+
+	if (kstrtouint(buf, 10, &pages) || !pages ||
+	    pages > SWAPMEM_FAULT_AROUND_MAX)
+		return -EINVAL;
+	WRITE_ONCE(swapmem_dev(dev)->fault_around, pages);
+	return len;
+}
+static DEVICE_ATTR_RW(fault_around);
+
 static ssize_t writeback_reserve_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
@@ -241,6 +262,7 @@ static struct attribute *swapmem_dev_attrs[] = {
 	&dev_attr_pin_limit.attr,
 	&dev_attr_reset_stats.attr,
 	&dev_attr_readahead.attr,
+	&dev_attr_fault_around.attr,
 	&dev_attr_writeback_reserve.attr,
 	NULL,
 };

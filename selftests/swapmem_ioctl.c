@@ -99,7 +99,7 @@ TEST_F(ioc, stats)
 	EXPECT_EQ(sm_stat("slot_retries"), st.device.slot_retries);
 	EXPECT_EQ(sm_stat("held_skips"), st.device.held_skips);
 	EXPECT_EQ(sm_stat("frames_held"), st.device.frames_held);
-	EXPECT_EQ(0, st.device.reserved);
+	EXPECT_EQ(sm_stat("around_pages"), st.device.around_pages);
 
 	/* unknown flags, non-zero reserved field, bad pointer */
 	memset(&st, 0, sizeof(st));

@@ -92,7 +92,7 @@ files() {
 snapshot() {
 	ls $sys
 	for d in $sys/swapmem*; do
-		for f in pool_size backing_dev policy accounting pin_limit readahead \
+		for f in pool_size backing_dev policy accounting pin_limit readahead fault_around \
 			writeback_reserve nr_spaces stats/frames_used stats/slots_used \
 			stats/slots_total; do
 			echo "$d/$f: $(cat "$d/$f" 2>&1)"

@@ -119,6 +119,7 @@ static const char * const stat_names[] = {
 	"slots_bad", "slots_total", "retry_faults", "readahead_pages",
 	"readahead_hits", "readahead_wasted", "writeback_pages",
 	"writeback_batches", "slot_retries", "held_skips", "frames_held",
+	"around_pages",
 };
 
 struct advice_name {

@@ -22,7 +22,7 @@ evictions_dirty swap_reads swap_writes read_errors write_errors nomem_faults
 hand_steps hand_sweeps second_chances discards frames_free frames_used
 frames_dirty frames_pinned slots_used slots_bad slots_total retry_faults
 readahead_pages readahead_hits readahead_wasted writeback_pages
-writeback_batches slot_retries held_skips frames_held"
+writeback_batches slot_retries held_skips frames_held around_pages"
 
 # swapmem0: 16M pool, no backing device; swapmem1: 1.5G on /dev/vdb
 mkdev() {	# mkdev N POOL BACKING

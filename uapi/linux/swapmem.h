@@ -93,7 +93,7 @@ struct swapmem_info {
  *	outside the pool held their page (O_DIRECT, a pipe, a futex lookup)
  * @frames_held: (out) gauge: frames of closed spaces whose page is still
  *	held outside the pool (a pipe): out of use until let go
- * @reserved: (out) zero
+ * @around_pages: (out) resident pages a read fault mapped beside its own
  */
 struct swapmem_dev_counters {
 	__u64 minor_faults;
@@ -127,7 +127,7 @@ struct swapmem_dev_counters {
 	__u64 slot_retries;
 	__u64 held_skips;
 	__u64 frames_held;
-	__u64 reserved;
+	__u64 around_pages;
 };
 
 /**
