@@ -50,10 +50,11 @@ cat >"$tmp/want" <<EOF
 policy=clock frames=3 refs=12 misses=9 hit_ratio=0.2500
 policy=lru frames=3 refs=12 misses=10 hit_ratio=0.1667
 policy=fifo frames=3 refs=12 misses=9 hit_ratio=0.2500
+policy=s3fifo frames=3 refs=12 misses=11 hit_ratio=0.0833
 policy=opt frames=3 refs=12 misses=7 hit_ratio=0.4167
 EOF
 [ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/out"
-ok $? "classic string, 3 frames: CLOCK 9, LRU 10, FIFO 9, OPT 7, in that order"
+ok $? "classic string, 3 frames: CLOCK 9, LRU 10, FIFO 9, S3-FIFO 11, OPT 7, in that order"
 
 # CLOCK by hand, 3 frames ([page ref] per frame, h = hand):
 #   1 2 3     fill frames 0-2, hand stays at 0: [1 1][2 1][3 1] h0
@@ -73,8 +74,69 @@ ok $? "classic string, 3 frames: CLOCK 9, LRU 10, FIFO 9, OPT 7, in that order"
 #   4         clears all, takes 0:              [4 1][1 0][2 0][3 0] h1
 #   5         takes 1                           10 misses
 run sim --frames 4 "$tmp/classic"
-expect clock=10 lru=8 fifo=10 opt=6
-ok $? "classic string, 4 frames: FIFO 10 (Belady's anomaly), CLOCK 10, LRU 8, OPT 6"
+expect clock=10 lru=8 fifo=10 s3fifo=9 opt=6
+ok $? "classic string, 4 frames: FIFO 10 (Belady's anomaly), CLOCK 10, LRU 8, S3-FIFO 9, OPT 6"
+
+# S3-FIFO by hand, 3 frames: the small queue may hold 1 (a tenth, at least
+# 1). S = small queue, M = main queue, oldest first; s = sampled (after
+# its first turn in S: unmapped, REF clear), r = REF, (g) = a ghost.
+#   1 2 3     fill S:                           S 1 2 3
+#   4         samples 1, 2, 3, evicts 1 (g):    S 2s 3s 4
+#   1 (g)     S > 1: evicts 2 (g); 1 to M:      S 3s 4      M 1r
+#   2 (g)     evicts 3 (g); 2 to M:             S 4         M 1r 2r
+#   5         S = 1: M spares 1 and 2, and its second round takes 1:
+#                                               S 4 5       M 2
+#   1         samples 4 and 5, evicts 4 (g):    S 5s 1      M 2
+#   2         unmapped: a minor fault sets REF: S 5s 1      M 2r
+#   3 (g)     evicts 5 (g):                     S 1         M 2r 3r
+#   4 (g)     M spares 2 and 3, takes 2:        S 1         M 3 4r
+#   5 (g)     takes 3 (REF clear)               11 misses
+run sim --frames 3 --policy s3fifo "$tmp/classic"
+[ $rc = 0 ] && [ "$(cat "$tmp/out")" = "policy=s3fifo frames=3 refs=12 misses=11 hit_ratio=0.0833" ]
+ok $? "--policy s3fifo prints one line: the classic string by hand, 11 misses"
+
+# S3-FIFO as the module runs it, 4 frames (S may hold 1):
+#   1 2 3 4   fill S:                           S 1 2 3 4
+#   5         samples 1-4, evicts 1 (g):        S 2s 3s 4s 5
+#   2 3       minor faults set REF:             S 2sr 3sr 4s 5
+#   6         2 and 3 to M, mapped with REF clear; evicts 4 (g):
+#                                               S 5 6       M 2 3
+#   2         mapped: the module does not see it
+#   1 (g)     samples 5 and 6, evicts 5; 1 to M: S 6s       M 2 3 1r
+#   7         S = 1: M takes 2, unreferenced as far as it knows
+#   2         a miss: 9 in all
+# Read by an iolog that writes nothing, no page has a slot, so none leaves
+# a ghost: 1 comes back into S (evicting 5, then 6 for 7) and 2 stays, 8
+# misses. With 1-4 written first (dirty, so each gets a slot) it is 9
+# again; and if the 2 after 6 is a write, to a page mapped read-only, it
+# faults (->page_mkwrite), REF shows, and 7 takes 3 instead: 8.
+printf '%s\n' 1 2 3 4 5 2 3 6 2 1 7 2 >"$tmp/s3"
+run sim --frames 4 --policy s3fifo "$tmp/s3"
+expect s3fifo=9
+ok $? "S3-FIFO: a page moved to the main queue is not seen used there, 9 misses"
+
+s3log() {	# s3log N...: $tmp/s3 as an iolog whose references N... write
+	echo "fio version 2 iolog"
+	i=0
+	for p in $(cat "$tmp/s3"); do
+		i=$((i + 1))
+		act=read
+		for w in "$@"; do
+			[ $i = "$w" ] && act=write
+		done
+		echo "/dev/swapmem0 $act $((p * 4096)) 4096"
+	done
+}
+s3log >"$tmp/s3-r"
+s3log 1 2 3 4 >"$tmp/s3-w"
+s3log 1 2 3 4 9 >"$tmp/s3-ww"
+good=0
+for fm in s3-r=8 s3-w=9 s3-ww=8; do
+	run sim --frames 4 "$tmp/${fm%=*}"
+	expect s3fifo=${fm#*=} || good=1
+done
+[ $good = 0 ]
+ok $? "S3-FIFO: no ghost without a slot; a write to a read-only page shows"
 
 # 1 2 3 fill; 4 clears all, takes frame 0 ([4 1][2 0][3 0], hand 1); 2 is
 # a hit and sets REF; 5: the hand spares 2 and takes frame 2 (3); 2 hits.
@@ -90,17 +152,24 @@ ok $? "--policy opt prints one line"
 
 run sim --frames 3 --csv "$tmp/classic"
 printf '%s\n' policy,frames,refs,misses,hit_ratio clock,3,12,9,0.2500 \
-	lru,3,12,10,0.1667 fifo,3,12,9,0.2500 opt,3,12,7,0.4167 >"$tmp/want"
+	lru,3,12,10,0.1667 fifo,3,12,9,0.2500 s3fifo,3,12,11,0.0833 \
+	opt,3,12,7,0.4167 >"$tmp/want"
 [ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/out"
 ok $? "--csv: header and one row a policy"
 
+# the lab names its rows after the policy column: exactly "s3fifo"
+run sim --frames 3 --csv --policy s3fifo "$tmp/classic"
+printf '%s\n' policy,frames,refs,misses,hit_ratio s3fifo,3,12,11,0.0833 >"$tmp/want"
+[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/out"
+ok $? "--csv --policy s3fifo: the header and one s3fifo row"
+
 run sim --frames 1000 "$tmp/classic"
-expect clock=5 lru=5 fifo=5 opt=5
+expect clock=5 lru=5 fifo=5 s3fifo=5 opt=5
 ok $? "more frames than pages: one miss a page"
 
 "$BIN" sim --frames 3 - <"$tmp/classic" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-expect clock=9 lru=10 fifo=9 opt=7
+expect clock=9 lru=10 fifo=9 s3fifo=11 opt=7
 ok $? "- reads standard input"
 
 # A write over pages 0 and 1, a sync, a short read, a read of three pages
@@ -191,13 +260,13 @@ for f in 16 100 500; do
 	run sim --frames $f "$tmp/zipf"
 	o=$(misses opt)
 	[ $rc = 0 ] && [ -n "$o" ] || good=1
-	for p in clock lru fifo; do
+	for p in clock lru fifo s3fifo; do
 		m=$(misses $p)
 		[ -n "$m" ] && [ "$o" -le "$m" ] || good=1
 	done
 done
 [ $good = 0 ]
-ok $? "zipf trace: OPT <= CLOCK, LRU, FIFO with 16, 100 and 500 frames"
+ok $? "zipf trace: OPT <= CLOCK, LRU, FIFO, S3-FIFO with 16, 100 and 500 frames"
 
 # A Zipf law with exponent 1.2 over 2000 pages gives its top page about a
 # quarter of the references; uniform would give it well under 1%.
@@ -267,6 +336,27 @@ pages "$tmp/out" | sort -un | tr '\n' ' ' >"$tmp/a"
 [ $rc = 0 ] && [ "$(cat "$tmp/a")" = "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 " ]
 ok $? "scanhot --hot 10 --scan 5: pages 0-9 and 10-14 only"
 
+# Scan resistance: 60 hot pages fit in S3-FIFO's main queue (90 of 100
+# frames), where the scan, each page used once a lap, never gets. Only
+# read, no page leaves a ghost, and S3-FIFO comes within 5% of OPT; written
+# first, the scan's pages come back as ghosts (the module forgets none),
+# into the main queue, and S3-FIFO still misses less than CLOCK and FIFO.
+good=0
+for pop in '' --populate; do
+	"$BIN" gen --workload scanhot --pages 2000 --hot 60 --ops 20000 --seed 5 \
+		$pop >"$tmp/scanhot" && run sim --frames 100 "$tmp/scanhot"
+	s3=$(misses s3fifo)
+	[ $rc = 0 ] && [ -n "$s3" ] || good=1
+	for p in clock lru fifo; do
+		m=$(misses $p)
+		[ -n "$m" ] && [ "$s3" -lt "$m" ] || good=1
+	done
+	[ -n "$pop" ] || [ $((s3 * 100)) -le $(($(misses opt) * 105)) ] || good=1
+	echo "# scanhot ${pop:-read only}: clock $(misses clock) fifo $(misses fifo) s3fifo $s3 opt $(misses opt)"
+done
+[ $good = 0 ]
+ok $? "scanhot: S3-FIFO misses less than CLOCK, LRU and FIFO"
+
 run gen --workload loop --pages 5 --ops 12
 [ "$(pages "$tmp/out" | tr '\n' ' ')" = "0 1 2 3 4 0 1 2 3 4 0 1 " ]
 ok $? "loop: 0, 1, ..., N-1, 0, 1, ..."
@@ -276,11 +366,23 @@ ok $? "loop: 0, 1, ..., N-1, 0, 1, ..."
 expect lru=1000 clock=1000 fifo=1000 && [ "$(misses opt)" -lt 100 ]
 ok $? "loop of F+1 pages: LRU, CLOCK and FIFO miss every time, OPT does not"
 
+# S3-FIFO too: pages only ever read leave no ghost, and a loop is a scan
+expect s3fifo=1000
+ok $? "loop of F+1 pages never written: S3-FIFO misses every time too"
+
+# Written first, each page leaves the small queue a ghost and comes back
+# into the main one, where it stays a turn: S3-FIFO keeps most of the loop.
+"$BIN" gen --workload loop --pages 65 --ops 1000 --populate >"$tmp/loop" &&
+	run sim --frames 64 "$tmp/loop"
+expect lru=1065 clock=1065 fifo=1065 s3fifo=183 && [ "$(misses opt)" -lt 183 ]
+ok $? "loop of F+1 pages written first: S3-FIFO 183 misses, LRU, CLOCK, FIFO 1065"
+
 good=0
 for pages in 64 40 1; do
 	"$BIN" gen --workload loop --pages $pages --ops 1000 >"$tmp/loop" &&
 		run sim --frames 64 "$tmp/loop"
-	expect lru=$pages clock=$pages fifo=$pages opt=$pages || good=1
+	expect lru=$pages clock=$pages fifo=$pages s3fifo=$pages opt=$pages ||
+		good=1
 done
 [ $good = 0 ]
 ok $? "loop of N <= F pages: exactly N misses"
@@ -288,7 +390,8 @@ ok $? "loop of N <= F pages: exactly N misses"
 "$BIN" gen --workload zipf --pages 5000 --ops 20000 --populate |
 	"$BIN" sim --frames 100000 - >"$tmp/out" 2>"$tmp/err"
 rc=$?
-expect clock=5000 lru=5000 fifo=5000 opt=5000 && grep -q ' refs=25000 ' "$tmp/out"
+expect clock=5000 lru=5000 fifo=5000 s3fifo=5000 opt=5000 &&
+	grep -q ' refs=25000 ' "$tmp/out"
 ok $? "gen | sim: populated pages all fit, one miss each"
 
 run --help

@@ -5,9 +5,10 @@
  * The performance lab replays one fio iolog (version 2, what fio's
  * read_iolog= takes) twice: through fio's mmap engine on /dev/swapmem0,
  * where the module's misses are zero_fill_faults + major_faults, and
- * through "swapmem-sim sim", and compares the module's misses with those
- * of simulated CLOCK. LRU, FIFO and OPT (Belady's MIN, the fewest misses
- * any policy can have) put the module's hit ratio in perspective.
+ * through "swapmem-sim sim", and compares the module's misses under each
+ * of its policies with those of the simulated policy of that name: CLOCK,
+ * FIFO or S3-FIFO. LRU and OPT (Belady's MIN, the fewest misses any
+ * policy can have) put the module's hit ratio in perspective.
  *
  *   gen  writes the iolog of a synthetic workload: uniform, zipf, scanhot
  *        or loop, the same for the same seed on every machine.
@@ -23,6 +24,47 @@
  * next access faults and sets the bit again), so every hit on a page
  * leaves its bit set, as it does here. FIFO is the same hand without
  * reference bits, as in the module.
+ *
+ * The simulated S3-FIFO follows the module's (module/policy_s3fifo.c)
+ * decision for decision. Free frames are handed out first, in order. A
+ * page comes in at the tail of the small queue, or of the main queue if it
+ * is a ghost. A victim search looks at the head of the small queue while
+ * that holds more than a tenth of the frames (at least one) or the main
+ * queue is empty, else at the head of the main queue, and switches
+ * queues, as the module does, after two rounds of one without a victim;
+ * each frame it looks at goes to the tail of its queue. In the small
+ * queue a frame's first turn unmaps it (SAMPLED) and clears its reference
+ * bit; at its second, a frame referenced since moves to the main queue,
+ * and one that was not is the victim and leaves as a ghost. In the main
+ * queue a referenced frame is spared (unmapped, its bit cleared) in the
+ * search's first round over the queue, and taken in the second. There is
+ * no frequency counter: a frame's history is its reference bit (at most
+ * one reference, however many faults) and SAMPLED. There is no ghost
+ * queue either: a ghost is a bit in the page's page table entry, kept for
+ * as long as the page is out, so no ghost is ever forgotten for lack of
+ * room, and it goes when the page comes back.
+ *
+ * References reach S3-FIFO only through faults, as in the module, so the
+ * simulator knows whether each resident page is mapped, read-only or
+ * writable. A use of a page that is not mapped (just unmapped by a turn
+ * in a queue) faults and sets the reference bit; so does the first write
+ * to a page mapped read-only (->page_mkwrite); any other use is not seen.
+ * Unlike CLOCK's, a hit does not always leave the bit set: a page moved
+ * to the main queue stays mapped with its bit clear, so its uses there do
+ * not show and, unless written to while mapped read-only, it is the victim
+ * at its first turn there, as in the module.
+ *
+ * A ghost needs a slot: a page leaves a ghost only if it has a copy in a
+ * slot, that is if it was written (an iolog write) before it left. A page
+ * only ever read is all zeros: it leaves nothing behind, and comes back
+ * as a first touch, into the small queue. A page list has no writes: its
+ * pages are taken to hold data, as after gen --populate.
+ *
+ * Not simulated, for any policy: readahead and background writeback (the
+ * lab turns both off for these runs), pinned pages, pages held outside
+ * the pool, I/O errors, and threads racing for a page. Fault-around does
+ * not change what the module's policies see: it maps only neighbours
+ * whose reference bit is set, and in a replay those are mapped already.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -74,10 +116,11 @@ static noreturn void usage(void)
 	      "                           <h>+<k>-1 (default to the last page)\n"
 	      "\nsim: count the misses of a cache of <f> frames on the trace in <file>\n"
 	      "     --frames <f>          number of frames\n"
-	      "     --policy <policy>     clock, lru, fifo, opt or all (default all)\n"
+	      "     --policy <policy>     clock, lru, fifo, s3fifo, opt or all (default all)\n"
 	      "     --csv                 print CSV\n"
 	      "     <file>                a fio iolog (version 2 or 3) or one page\n"
-	      "                           number a line; - for standard input\n"
+	      "                           number a line (reads of pages written\n"
+	      "                           before); - for standard input\n"
 	      "\nWorkloads:\n"
 	      "     uniform               every page equally likely\n"
 	      "     zipf                  Zipf's law, hot pages scattered over the range\n"
@@ -488,10 +531,17 @@ static __u32 idmap_get(struct idmap *m, __u64 key)
 /* A reference string over dense page ids */
 struct trace {
 	__u32 *refs;
+	__u64 *writes;		/* bitmap: reference i is a write */
+	bool iolog;		/* else a page list: reads of pages with data */
 	size_t nr_refs;
 	size_t size;		/* of refs */
 	size_t nr_pages;	/* distinct pages */
 };
+
+static bool trace_is_write(const struct trace *t, size_t i)
+{
+	return t->writes[i / 64] >> (i % 64) & 1;
+}
 
 /* What is being read, for the trace and for messages */
 struct reader {
@@ -504,9 +554,10 @@ struct reader {
 	unsigned int last_file;
 };
 
-static void trace_add(struct reader *r, __u64 key)
+static void trace_add(struct reader *r, __u64 key, bool write)
 {
 	struct trace *t = r->t;
+	size_t words = (t->size + 63) / 64;
 
 	if (t->nr_refs == MAX_REFS)
 		errx(EXIT_FAILURE, "%s:%lu: too many references", r->path, r->line);
@@ -515,7 +566,13 @@ static void trace_add(struct reader *r, __u64 key)
 		if (t->size > MAX_REFS)
 			t->size = MAX_REFS;
 		t->refs = xrealloc(t->refs, t->size, sizeof(*t->refs));
+		t->writes = xrealloc(t->writes, (t->size + 63) / 64,
+				     sizeof(*t->writes));
+		memset(t->writes + words, 0,
+		       ((t->size + 63) / 64 - words) * sizeof(*t->writes));
 	}
+	if (write)
+		t->writes[t->nr_refs / 64] |= BIT_ULL(t->nr_refs % 64);
 	t->refs[t->nr_refs++] = idmap_get(&r->map, key);
 }
 
@@ -566,6 +623,7 @@ static void iolog_line(struct reader *r, char **words, int n)
 	};
 	__u64 offset, length, page, last, file;
 	const char *act = words[1];
+	bool write;
 	size_t i;
 
 	if (n == 2) {
@@ -596,8 +654,9 @@ static void iolog_line(struct reader *r, char **words, int n)
 		     r->line);
 	file = (__u64)file_index(r, words[0]) << FILE_SHIFT;
 	last = (offset + (length - 1)) >> PAGE_SHIFT;
+	write = !strcmp(act, "write");
 	for (page = offset >> PAGE_SHIFT; page <= last; page++)
-		trace_add(r, file | page);
+		trace_add(r, file | page, write);
 }
 
 enum format {
@@ -651,7 +710,7 @@ static void read_trace(const char *path, struct trace *t)
 			if (n != 1 || parse_u64(words[0], &v))
 				errx(EXIT_FAILURE, "%s:%lu: not a page number", r.path,
 				     r.line);
-			trace_add(&r, v);
+			trace_add(&r, v, false);
 			break;
 		case F_IOLOG2:
 			iolog_line(&r, words, n);
@@ -666,6 +725,7 @@ static void read_trace(const char *path, struct trace *t)
 	}
 	if (ferror(fp))
 		err(EXIT_FAILURE, "%s: read error", r.path);
+	t->iolog = fmt != F_PAGES;
 	if (fp != stdin)
 		fclose(fp);
 	free(line);
@@ -757,6 +817,165 @@ static __u64 sim_lru(const struct trace *t, size_t nr_frames)
 	}
 	free(prev);
 	free(next);
+	return misses;
+}
+
+/*
+ * S3-FIFO as the module has it (module/policy_s3fifo.c): the flags of a
+ * frame, the small and main queues as lists of frames after two heads, and
+ * the two bits of a page's page table entry that matter.
+ */
+enum {
+	S3_REF		= 1 << 0,	/* SWAPMEM_FRAME_REF */
+	S3_SAMPLED	= 1 << 1,	/* SWAPMEM_FRAME_SAMPLED */
+	S3_DIRTY	= 1 << 2,	/* SWAPMEM_FRAME_DIRTY */
+	S3_MAPPED	= 1 << 3,	/* a PTE maps it, read-only ... */
+	S3_WRITABLE	= 1 << 4,	/* ... or writable */
+};
+
+enum {
+	S3_SLOT		= 1 << 0,	/* the page has a slot copy */
+	S3_GHOST	= 1 << 1,	/* it left the small queue unreferenced */
+};
+
+/* Queue 0 is the main one, 1 the small one, as in the module's search. */
+struct s3fifo {
+	size_t nr_frames;
+	__u32 *next;		/* frames, then the heads of main and small */
+	__u32 *prev;
+	size_t nr[2];		/* frames in main, in small */
+};
+
+static void s3fifo_del(struct s3fifo *s, __u32 f, unsigned int q)
+{
+	s->next[s->prev[f]] = s->next[f];
+	s->prev[s->next[f]] = s->prev[f];
+	s->nr[q]--;
+}
+
+static void s3fifo_add_tail(struct s3fifo *s, __u32 f, unsigned int q)
+{
+	__u32 head = s->nr_frames + q;
+
+	s->next[f] = head;
+	s->prev[f] = s->prev[head];
+	s->next[s->prev[head]] = f;
+	s->prev[head] = f;
+	s->nr[q]++;
+}
+
+/*
+ * swapmem_s3fifo_find_victim() with every frame evictable: the victim
+ * frame, out of its queue, and in *@small whether it left the small one.
+ */
+static __u32 s3fifo_victim(struct s3fifo *s, unsigned char *flags,
+			   unsigned int *small)
+{
+	size_t target = s->nr_frames / 10 ? s->nr_frames / 10 : 1;
+	size_t steps, limit = 2 * (s->nr[0] + s->nr[1]) + 2;
+	size_t seen[2] = { 0, 0 }, len[2] = { s->nr[0], s->nr[1] };
+	unsigned int q;
+	__u32 f;
+
+	for (steps = 0; steps < limit; steps++) {
+		if (s->nr[0] > len[0])
+			len[0] = s->nr[0];
+		if (s->nr[1] > len[1])
+			len[1] = s->nr[1];
+		q = s->nr[1] > target || !s->nr[0];
+		if (seen[q] > 2 * len[q] && s->nr[!q])
+			q = !q;
+		seen[q]++;
+		f = s->next[s->nr_frames + q];
+		if (f >= s->nr_frames)
+			break;
+		/* looked at last next time, whatever happens to it now */
+		s3fifo_del(s, f, q);
+		s3fifo_add_tail(s, f, q);
+		if (q && !(flags[f] & S3_SAMPLED)) {
+			/* first pass: unmapped, so that a new use faults */
+			flags[f] |= S3_SAMPLED;
+			flags[f] &= ~(S3_REF | S3_MAPPED | S3_WRITABLE);
+			continue;
+		}
+		if (q && (flags[f] & S3_REF)) {
+			/* used since: main queue, still mapped */
+			flags[f] &= ~S3_REF;
+			s3fifo_del(s, f, 1);
+			s3fifo_add_tail(s, f, 0);
+			continue;
+		}
+		if (!q && seen[0] <= len[0] && (flags[f] & S3_REF)) {
+			flags[f] &= ~(S3_REF | S3_MAPPED | S3_WRITABLE);
+			continue;
+		}
+		s3fifo_del(s, f, q);
+		*small = q;
+		return f;
+	}
+	errx(EXIT_FAILURE, "s3fifo: no victim in %zu frames", s->nr_frames);
+}
+
+static __u64 sim_s3fifo(const struct trace *t, size_t nr_frames)
+{
+	struct s3fifo s = { .nr_frames = nr_frames };
+	__u32 *frame_of = xnones(t->nr_pages);
+	__u32 *page = xmalloc(nr_frames, sizeof(*page));
+	unsigned char *flags = xmalloc(nr_frames, 1);
+	/* a page list reads pages that hold data, as after --populate */
+	unsigned char *pflags = xmalloc(t->nr_pages, 1);
+	unsigned int small, q;
+	size_t i, used = 0;
+	__u64 misses = 0;
+	bool write;
+	__u32 p, f;
+
+	memset(pflags, t->iolog ? 0 : S3_SLOT, t->nr_pages);
+	s.next = xmalloc(nr_frames + 2, sizeof(*s.next));
+	s.prev = xmalloc(nr_frames + 2, sizeof(*s.prev));
+	for (q = 0; q < 2; q++) {
+		s.next[nr_frames + q] = nr_frames + q;
+		s.prev[nr_frames + q] = nr_frames + q;
+	}
+	for (i = 0; i < t->nr_refs; i++) {
+		p = t->refs[i];
+		write = trace_is_write(t, i);
+		f = frame_of[p];
+		if (f != NONE) {
+			/* a minor fault, or a first write through ->page_mkwrite */
+			if (!(flags[f] & S3_MAPPED) ||
+			    (write && !(flags[f] & S3_WRITABLE)))
+				flags[f] |= S3_REF | S3_MAPPED |
+					    (write ? S3_WRITABLE | S3_DIRTY : 0);
+			continue;
+		}
+		misses++;
+		if (used < nr_frames) {
+			f = used++;
+		} else {
+			f = s3fifo_victim(&s, flags, &small);
+			/* a dirty page is written to a slot, which it keeps */
+			if (flags[f] & S3_DIRTY)
+				pflags[page[f]] |= S3_SLOT;
+			/* a clean page with no slot leaves nothing behind */
+			if (small && (pflags[page[f]] & S3_SLOT))
+				pflags[page[f]] |= S3_GHOST;
+			else
+				pflags[page[f]] &= ~S3_GHOST;
+			frame_of[page[f]] = NONE;
+		}
+		page[f] = p;
+		frame_of[p] = f;
+		flags[f] = S3_REF | S3_MAPPED | (write ? S3_WRITABLE | S3_DIRTY : 0);
+		s3fifo_add_tail(&s, f, !(pflags[p] & S3_GHOST));
+		pflags[p] &= ~S3_GHOST;
+	}
+	free(frame_of);
+	free(page);
+	free(flags);
+	free(pflags);
+	free(s.next);
+	free(s.prev);
 	return misses;
 }
 
@@ -856,6 +1075,7 @@ enum policy {
 	P_CLOCK,
 	P_LRU,
 	P_FIFO,
+	P_S3FIFO,
 	P_OPT,
 	P_ALL,
 };
@@ -864,6 +1084,7 @@ static const char * const policy_names[] = {
 	[P_CLOCK] = "clock",
 	[P_LRU] = "lru",
 	[P_FIFO] = "fifo",
+	[P_S3FIFO] = "s3fifo",
 	[P_OPT] = "opt",
 	[P_ALL] = "all",
 };
@@ -904,7 +1125,7 @@ static int do_sim(int argc, char **argv)
 					break;
 			if (i == NELEMS(policy_names))
 				errx(EXIT_USAGE,
-				     "invalid policy: '%s' (use clock, lru, fifo, opt or all)",
+				     "invalid policy: '%s' (use clock, lru, fifo, s3fifo, opt or all)",
 				     optarg);
 			policy = i;
 			break;
@@ -946,6 +1167,9 @@ static int do_sim(int argc, char **argv)
 		case P_FIFO:
 			misses = sim_clock(&t, nr_frames, false);
 			break;
+		case P_S3FIFO:
+			misses = sim_s3fifo(&t, nr_frames);
+			break;
 		case P_OPT:
 		default:
 			misses = sim_opt(&t, nr_frames);
@@ -958,6 +1182,7 @@ static int do_sim(int argc, char **argv)
 		       (unsigned long long)misses, ratio);
 	}
 	free(t.refs);
+	free(t.writes);
 	if (fflush(stdout) || ferror(stdout))
 		err(EXIT_FAILURE, "write error");
 	return EXIT_SUCCESS;
