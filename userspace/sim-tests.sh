@@ -95,30 +95,36 @@ run sim --frames 3 --policy s3fifo "$tmp/classic"
 [ $rc = 0 ] && [ "$(cat "$tmp/out")" = "policy=s3fifo frames=3 refs=12 misses=11 hit_ratio=0.0833" ]
 ok $? "--policy s3fifo prints one line: the classic string by hand, 11 misses"
 
-# S3-FIFO as the module runs it, 4 frames (S may hold 1):
+# S3-FIFO as the module runs it, 4 frames (S may hold 1), re-worked by
+# hand for the module's promotion that unmaps the page (M's frames as
+# S's, s and r as above; a frame moved to M is unmapped, its REF clear):
 #   1 2 3 4   fill S:                           S 1 2 3 4
 #   5         samples 1-4, evicts 1 (g):        S 2s 3s 4s 5
 #   2 3       minor faults set REF:             S 2sr 3sr 4s 5
-#   6         2 and 3 to M, mapped with REF clear; evicts 4 (g):
+#   6         2 and 3 to M, unmapped; evicts 4 (g):
 #                                               S 5 6       M 2 3
-#   2         mapped: the module does not see it
-#   1 (g)     samples 5 and 6, evicts 5; 1 to M: S 6s       M 2 3 1r
-#   7         S = 1: M takes 2, unreferenced as far as it knows
-#   2         a miss: 9 in all
-# Read by an iolog that writes nothing, no page has a slot, so none leaves
-# a ghost: 1 comes back into S (evicting 5, then 6 for 7) and 2 stays, 8
-# misses. With 1-4 written first (dirty, so each gets a slot) it is 9
-# again; and if the 2 after 6 is a write, to a page mapped read-only, it
-# faults (->page_mkwrite), REF shows, and 7 takes 3 instead: 8.
+#   2         unmapped: a minor fault sets REF: S 5 6       M 2r 3
+#   1 (g)     samples 5 and 6, evicts 5; 1 to M: S 6s       M 2r 3 1r
+#   7         S = 1: M spares 2, takes 3:       S 6s 7      M 1r 2
+#   2         unmapped: a minor fault, a hit    8 misses
+# (When the move to M left the page mapped, the 2 after 6 went unseen and
+# 7 took 2, which then missed: 9.)
 printf '%s\n' 1 2 3 4 5 2 3 6 2 1 7 2 >"$tmp/s3"
 run sim --frames 4 --policy s3fifo "$tmp/s3"
-expect s3fifo=9
-ok $? "S3-FIFO: a page moved to the main queue is not seen used there, 9 misses"
+expect s3fifo=8
+ok $? "S3-FIFO: a page moved to the main queue is unmapped, its use there shows, 8 misses"
 
-s3log() {	# s3log N...: $tmp/s3 as an iolog whose references N... write
+# The same string as iologs, by hand. Read only, no page has a slot and
+# none leaves a ghost: 1 comes back into S (S 6s 1, M 2r 3; 5 evicted),
+# 7 evicts 6 from S, and 2 stays: 8 misses. With 1-4 written first (dirty,
+# so 1 and 4 get a slot when they go) 1 comes back as a ghost, as in the
+# page list: 8 again (5, 6, 7 have no slot, but never come back).
+s3log() {	# s3log FILE N...: FILE's pages as an iolog whose references N... write
 	echo "fio version 2 iolog"
 	i=0
-	for p in $(cat "$tmp/s3"); do
+	f=$1
+	shift
+	for p in $(cat "$f"); do
 		i=$((i + 1))
 		act=read
 		for w in "$@"; do
@@ -127,16 +133,32 @@ s3log() {	# s3log N...: $tmp/s3 as an iolog whose references N... write
 		echo "/dev/swapmem0 $act $((p * 4096)) 4096"
 	done
 }
-s3log >"$tmp/s3-r"
-s3log 1 2 3 4 >"$tmp/s3-w"
-s3log 1 2 3 4 9 >"$tmp/s3-ww"
+# A write to a page mapped read-only faults (->page_mkwrite) and makes it
+# dirty: it gets a slot when it goes, and leaves a ghost. By hand, 4
+# frames, the second 1 a read or a write to the page its read mapped:
+#   1 1 2 3 4 fill S:                           S 1 2 3 4
+#   5         samples 1-4, evicts 1: a ghost only if written
+#   1         evicts 2 (no slot); a ghost to M: S 3s 4s 5    M 1
+#                                      else to S: S 3s 4s 5 1
+#   6 7       evict 3, then 4:                  S 5 6 7      M 1
+#                                               S 5 1 6 7
+#   8         samples 5, 6, 7, evicts 5:        S 6s 7s 8    M 1
+#             samples 5, 1, 6, 7, evicts 5:     S 1s 6s 7s 8
+#   9         evicts 6:                         S 7s 8 9     M 1
+#             evicts 1 (unreferenced):          S 6s 7s 8 9
+#   1         a hit in M: 10 misses; a miss: 11
+printf '%s\n' 1 1 2 3 4 5 1 6 7 8 9 1 >"$tmp/mkw"
+s3log "$tmp/s3" >"$tmp/s3-r"
+s3log "$tmp/s3" 1 2 3 4 >"$tmp/s3-w"
+s3log "$tmp/mkw" >"$tmp/mkw-r"
+s3log "$tmp/mkw" 2 >"$tmp/mkw-w"
 good=0
-for fm in s3-r=8 s3-w=9 s3-ww=8; do
+for fm in s3-r=8 s3-w=8 mkw-r=11 mkw-w=10 mkw=10; do
 	run sim --frames 4 "$tmp/${fm%=*}"
-	expect s3fifo=${fm#*=} || good=1
+	expect s3fifo=${fm#*=} || { echo "# ${fm%=*}: $(misses s3fifo)"; good=1; }
 done
 [ $good = 0 ]
-ok $? "S3-FIFO: no ghost without a slot; a write to a read-only page shows"
+ok $? "S3-FIFO: no ghost without a slot; a write to a read-only page makes it dirty"
 
 # 1 2 3 fill; 4 clears all, takes frame 0 ([4 1][2 0][3 0], hand 1); 2 is
 # a hit and sets REF; 5: the hand spares 2 and takes frame 2 (3); 2 hits.
@@ -371,11 +393,21 @@ expect s3fifo=1000
 ok $? "loop of F+1 pages never written: S3-FIFO misses every time too"
 
 # Written first, each page leaves the small queue a ghost and comes back
-# into the main one, where it stays a turn: S3-FIFO keeps most of the loop.
+# into the main one: S3-FIFO keeps most of the loop. Each page moved
+# there is unmapped, so its use a lap later shows: when the hand comes
+# round, every page in the main queue is referenced, the search spares
+# them all and takes the oldest, in a loop the page used next, and the
+# next searches take the pages after it (a run of misses, as with CLOCK),
+# until pages of the small queue, unreferenced at their second turn, go
+# as ghosts. After the writes (65 misses) and the first lap of reads
+# (59), about 9 in every 72 references miss. Too long to count by hand:
+# 241 is the simulator's, checked against a separate model of
+# module/policy_s3fifo.c (183 when the move to the main queue left the
+# page mapped, its uses unseen).
 "$BIN" gen --workload loop --pages 65 --ops 1000 --populate >"$tmp/loop" &&
 	run sim --frames 64 "$tmp/loop"
-expect lru=1065 clock=1065 fifo=1065 s3fifo=183 && [ "$(misses opt)" -lt 183 ]
-ok $? "loop of F+1 pages written first: S3-FIFO 183 misses, LRU, CLOCK, FIFO 1065"
+expect lru=1065 clock=1065 fifo=1065 s3fifo=241 && [ "$(misses opt)" -lt 241 ]
+ok $? "loop of F+1 pages written first: S3-FIFO 241 misses, LRU, CLOCK, FIFO 1065"
 
 good=0
 for pages in 64 40 1; do

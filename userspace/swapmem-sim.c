@@ -35,24 +35,25 @@
  * each frame it looks at goes to the tail of its queue. In the small
  * queue a frame's first turn unmaps it (SAMPLED) and clears its reference
  * bit; at its second, a frame referenced since moves to the main queue,
- * and one that was not is the victim and leaves as a ghost. In the main
- * queue a referenced frame is spared (unmapped, its bit cleared) in the
- * search's first round over the queue, and taken in the second. There is
- * no frequency counter: a frame's history is its reference bit (at most
- * one reference, however many faults) and SAMPLED. There is no ghost
- * queue either: a ghost is a bit in the page's page table entry, kept for
- * as long as the page is out, so no ghost is ever forgotten for lack of
- * room, and it goes when the page comes back.
+ * unmapped again with its bit cleared, and one that was not is the victim
+ * and leaves as a ghost. In the main queue a referenced frame is spared
+ * (unmapped, its bit cleared) in the search's first round over the queue,
+ * and taken in the second. There is no frequency counter: a frame's
+ * history is its reference bit (at most one reference, however many
+ * faults) and SAMPLED. There is no ghost queue either: a ghost is a bit in
+ * the page's page table entry, kept for as long as the page is out, so no
+ * ghost is ever forgotten for lack of room, and it goes when the page
+ * comes back.
  *
  * References reach S3-FIFO only through faults, as in the module, so the
  * simulator knows whether each resident page is mapped, read-only or
- * writable. A use of a page that is not mapped (just unmapped by a turn
- * in a queue) faults and sets the reference bit; so does the first write
- * to a page mapped read-only (->page_mkwrite); any other use is not seen.
- * Unlike CLOCK's, a hit does not always leave the bit set: a page moved
- * to the main queue stays mapped with its bit clear, so its uses there do
- * not show and, unless written to while mapped read-only, it is the victim
- * at its first turn there, as in the module.
+ * writable. A use of a page that is not mapped faults and sets the
+ * reference bit; so does the first write to a page mapped read-only
+ * (->page_mkwrite), which makes it dirty; any other use is not seen.
+ * Every turn in a queue that clears a frame's bit also unmaps it (the
+ * move to the main queue too, as the module's swapmem_frame_spare()
+ * does), so a page is mapped exactly while its bit is set, and, as with
+ * CLOCK, every hit leaves the bit set.
  *
  * A ghost needs a slot: a page leaves a ghost only if it has a copy in a
  * slot, that is if it was written (an iolog write) before it left. A page
@@ -899,8 +900,8 @@ static __u32 s3fifo_victim(struct s3fifo *s, unsigned char *flags,
 			continue;
 		}
 		if (q && (flags[f] & S3_REF)) {
-			/* used since: main queue, still mapped */
-			flags[f] &= ~S3_REF;
+			/* used since: main queue, unmapped so that its uses show */
+			flags[f] &= ~(S3_REF | S3_MAPPED | S3_WRITABLE);
 			s3fifo_del(s, f, 1);
 			s3fifo_add_tail(s, f, 0);
 			continue;
