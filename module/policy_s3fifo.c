@@ -173,7 +173,8 @@ static int swapmem_s3fifo_spare(struct swapmem_device *sdev,
 	if (small && test_and_clear_bit(SWAPMEM_FRAME_REF, &f->flags)) {
 		swapmem_queue_del(p, f);
 		swapmem_queue_add(p, f, SWAPMEM_Q_MAIN);
-		swapmem_stat_inc(sdev, second_chances);
+		/* unmapped, or its uses in the main queue would never show */
+		swapmem_frame_spare(sdev, f);
 		return 1;
 	}
 	/* as the hand: the second turn leaves REF alone */
