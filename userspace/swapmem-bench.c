@@ -64,7 +64,7 @@
 #define fallthrough	__attribute__((__fallthrough__))
 #endif
 
-enum pattern { PAT_RANDOM, PAT_SEQ, PAT_STRIDE };
+enum pattern { PAT_RANDOM, PAT_SEQ, PAT_STRIDE, PAT_SHUFFLE };
 
 static const char *target;
 static int fd = -1;
@@ -112,7 +112,8 @@ static void print_usage(void)
 		"  --populate          write every page first\n"
 		"  --clean             then make resident pages clean (swapmem: ADVISE SYNC)\n"
 		"  --remap             then unmap and map again\n"
-		"  --pattern P         random (default), seq (whole pages), stride (one page per 64 KiB, shuffled)\n"
+		"  --pattern P         random (default), seq (whole pages), stride (one page per\n"
+		"                      64 KiB, shuffled), shuffle (every page once, shuffled)\n"
 		"  --range LO:HI       pages measured (default the whole space)\n"
 		"  --ops N             accesses measured (default 10000; seq: the range once)\n"
 		"  --threads N         measuring threads (default 1)\n"
@@ -260,25 +261,29 @@ static void touch(struct worker *w, unsigned long p, int write)
 static void *measure(void *arg)
 {
 	struct worker *w = arg;
-	unsigned long span = w->hi - w->lo, i, p = w->lo, *order = NULL;
+	unsigned long span = w->hi - w->lo, i, n = 0, p = w->lo, *order = NULL;
 	__u64 s = seed * 1000003 + w->id, t;
 
-	if (pattern == PAT_STRIDE) {
-		/* one page per 64 KiB window, windows in random order */
-		unsigned long n = span / 16 ? span / 16 : 1, j, k, tmp;
+	if (pattern == PAT_STRIDE || pattern == PAT_SHUFFLE) {
+		/*
+		 * stride: one page per 64 KiB window, windows in random order;
+		 * shuffle: every page once, in random order (then again)
+		 */
+		unsigned long step = pattern == PAT_STRIDE ? 16 : 1, j, k, tmp;
 
+		n = span / step ? span / step : 1;
 		order = malloc(n * sizeof(*order));
 		if (!order)
 			die("malloc");
 		for (j = 0; j < n; j++)
-			order[j] = w->lo + j * 16;
+			order[j] = w->lo + j * step;
 		for (j = n - 1; j > 0; j--) {
 			k = splitmix(&s) % (j + 1);
 			tmp = order[j];
 			order[j] = order[k];
 			order[k] = tmp;
 		}
-		if (w->ops > n)
+		if (pattern == PAT_STRIDE && w->ops > n)
 			w->ops = n;
 	}
 	for (i = 0; i < w->ops; i++) {
@@ -286,8 +291,8 @@ static void *measure(void *arg)
 
 		if (pattern == PAT_RANDOM)
 			p = w->lo + splitmix(&s) % span;
-		else if (pattern == PAT_STRIDE)
-			p = order[i];
+		else if (pattern == PAT_STRIDE || pattern == PAT_SHUFFLE)
+			p = order[i % n];
 		t = now_ns();
 		touch(w, p, wr);
 		w->lat[w->base + i] = now_ns() - t;
@@ -445,6 +450,8 @@ int main(int argc, char **argv)
 				pattern = PAT_SEQ;
 			else if (!strcmp(optarg, "stride"))
 				pattern = PAT_STRIDE;
+			else if (!strcmp(optarg, "shuffle"))
+				pattern = PAT_SHUFFLE;
 			else
 				print_usage();
 			break;
@@ -493,7 +500,7 @@ int main(int argc, char **argv)
 	if (range_lo >= range_hi || range_hi > npages ||
 	    range_hi - range_lo < nthreads)
 		print_usage();
-	if (pattern == PAT_SEQ && !ops_set)
+	if ((pattern == PAT_SEQ || pattern == PAT_SHUFFLE) && !ops_set)
 		ops = range_hi - range_lo;
 
 	if (!strncmp(target, "uffd:", 5)) {
@@ -644,6 +651,9 @@ int main(int argc, char **argv)
 	printf("faults_per_sec=%.1f\n",
 	       (ru1.ru_majflt - ru0.ru_majflt + ru1.ru_minflt - ru0.ru_minflt) /
 	       ((t1 - t0) / 1e9));
+	if (is_swapmem)
+		printf("dirty_at_start=%llu\n",
+		       (unsigned long long)st0.device.frames_dirty);
 	print_stats("sm_", &st0, &st1);
 	if (is_uffd)
 		printf("uffd_faults=%lu\nuffd_evictions=%lu\nuffd_already_in=%lu\n",
