@@ -241,6 +241,25 @@ static void swapmem_batch_end_io(struct bio *bio)
 		complete(&b->done);
 }
 
+/*
+ * Try each page of failed run @bb alone, so that a bad sector fails only
+ * its own page. Two failures in a row end it: the device, not a sector,
+ * is failing (and a device that times out must not make a fault wait a
+ * timeout per page); the rest of the run keeps the run's error.
+ */
+static void swapmem_run_retry(struct swapmem_device *sdev,
+			      struct swapmem_batch_io *io,
+			      struct swapmem_batch_bio *bb, bool write)
+{
+	unsigned int i, first = bb->err - io->errs, fails = 0;
+
+	for (i = first; i < first + bb->n && fails < 2; i++) {
+		io->errs[i] = swapmem_slot_rw(sdev, io->pages[i], io->slots[i],
+					      write);
+		fails = io->errs[i] ? fails + 1 : 0;
+	}
+}
+
 /**
  * swapmem_slots_rw() - read or write pages from or to their slots, at once
  * @sdev: device with a store
@@ -250,7 +269,8 @@ static void swapmem_batch_end_io(struct bio *bio)
  *
  * One bio per run of pages in adjacent slots, in the batch's order (a
  * caller that wants long runs sorts by slot), all submitted under one
- * plug; waits for all of them. A bio's error is each of its pages'.
+ * plug; waits for all of them. The pages of a run that failed are tried
+ * again one by one, so that a bad sector fails only its own page.
  *
  * Context: process context, sleeps; no pool lock held.
  * Return: 0 if every page succeeded, else the first error.
@@ -258,8 +278,8 @@ static void swapmem_batch_end_io(struct bio *bio)
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write)
 {
-	struct block_device *bdev = swapmem_store_of_slot(sdev)->bdev.bdev;
 	unsigned int i, j, n, nbios = 0;
+	struct block_device *bdev;
 	struct swapmem_batch b;
 	struct blk_plug plug;
 	struct bio *bio;
@@ -267,6 +287,7 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 
 	if (WARN_ON_ONCE(io->n > SWAPMEM_BATCH_MAX))
 		return -EINVAL;
+	bdev = swapmem_store_of_slot(sdev)->bdev.bdev;
 	/* one for each bio, and ours until all are submitted */
 	atomic_set(&b.pending, 1);
 	init_completion(&b.done);
@@ -292,13 +313,21 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&b.pending))
 		wait_for_completion_io(&b.done);
+	n = io->n;
+	for (j = 0; j < nbios; j++) {
+		if (io->ctx[j].n > 1 && io->ctx[j].err[0]) {
+			/* swapmem_slot_rw() counts the pages it tries */
+			n -= io->ctx[j].n;
+			swapmem_run_retry(sdev, io, &io->ctx[j], write);
+		}
+	}
 	for (i = 0; i < io->n; i++)
 		if (io->errs[i] && !ret)
 			ret = io->errs[i];
 	if (write)
-		swapmem_stat_add(sdev, swap_writes, io->n);
+		swapmem_stat_add(sdev, swap_writes, n);
 	else
-		swapmem_stat_add(sdev, swap_reads, io->n);
+		swapmem_stat_add(sdev, swap_reads, n);
 	return ret;
 }
 

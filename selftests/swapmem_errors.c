@@ -249,4 +249,40 @@ TEST_F_TIMEOUT(outage, hung_device_waiters_die, 600)
 	munmap(base, n * SM_PAGE);
 }
 
+/*
+ * One bad sector under pages read ahead: only the page in that slot gets
+ * SIGBUS, every other page of its readahead run (one bio) reads back.
+ * Pages are written in order, so page i lives in slot i + 1.
+ */
+TEST_F_TIMEOUT(outage, bad_sector_fails_only_its_page, 600)
+{
+	size_t n = 8 * POOL_PAGES, i, bad = 103, sigbus = 0, wrong = 0;
+	__u64 page[SM_WORDS];
+	char table[256], *base;
+
+	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "0"));
+	base = mmap(NULL, n * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	sm_fill(base, 0, n, 1);
+	snprintf(table, sizeof(table),
+		 "0 %zu linear %s 0\\n%zu 8 error\\n%zu %zu linear %s %zu\\n",
+		 (bad + 1) * 8, sm_disk(1), (bad + 1) * 8, (bad + 2) * 8,
+		 DM_SECTORS - (bad + 2) * 8, sm_disk(1), (bad + 2) * 8);
+	ASSERT_EQ(0, sm_dm_table(DM_NAME, table));
+	sm_catch_sigbus();
+	for (i = 0; i < n - POOL_PAGES; i++) {
+		if (sm_try_copy(page, base + i * SM_PAGE)) {
+			TH_LOG("SIGBUS on page %zu", i);
+			sigbus++;
+			continue;
+		}
+		if (sm_page_check(page, i, 1))
+			wrong++;
+	}
+	EXPECT_EQ(1, sigbus);
+	EXPECT_EQ(0, wrong);
+	EXPECT_LT(0, sm_stat("readahead_hits"));
+	munmap(base, n * SM_PAGE);
+}
+
 TEST_HARNESS_MAIN
