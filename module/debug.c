@@ -15,9 +15,7 @@
  */
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
-#include <linux/preempt.h>
 #include <linux/random.h>
-#include <linux/rcupdate.h>
 
 #include "swapmem_drv.h"
 
@@ -30,9 +28,8 @@ MODULE_PARM_DESC(race_delay_us,
  * swapmem_race_window() - wait a while in a named race window, maybe
  * @where: the window
  *
- * Context: any; a window that cannot sleep spins (at most 100 us): the
- * lookup's, and any under RCU or with preemption off (->map_pages runs
- * the lockless fault's windows under RCU).
+ * Context: the lookup window runs under RCU and spins (at most 100 us);
+ * every other window may sleep.
  */
 void swapmem_race_window(enum swapmem_race where)
 {
@@ -41,7 +38,7 @@ void swapmem_race_window(enum swapmem_race where)
 	if (!us || get_random_u32() % 4)
 		return;
 	us = get_random_u32() % us + 1;
-	if (where == SWAPMEM_RACE_LOOKUP || !preemptible() || rcu_preempt_depth())
+	if (where == SWAPMEM_RACE_LOOKUP)
 		udelay(min(us, 100U));
 	else
 		usleep_range(us, us + us / 4 + 1);

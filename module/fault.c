@@ -170,6 +170,80 @@ static void swapmem_fault_count(struct swapmem_space *space,
 	}
 }
 
+/*
+ * Map neighbour @f of a read fault at @index read-only, if that hides no
+ * access the replacement policy must see: a page referenced since the
+ * policy last looked at it (REF: the policy treats it as used either way),
+ * or one read ahead and not touched yet (RA: the sequence it was read for
+ * reached its window; counted as a readahead hit, and referenced). A page
+ * the policy unmapped to sample its reference stays unmapped, so that its
+ * next access faults and counts; so does one whose major fault has yet to
+ * be retried (FRESH: the retry counts it).
+ * Context: @f's frame lock held.
+ */
+static void swapmem_frame_map_around(struct vm_fault *vmf,
+				     struct swapmem_frame *f, pgoff_t index)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct swapmem_space *space = vma->vm_file->private_data;
+	unsigned long addr = vma->vm_start +
+			     ((index - vma->vm_pgoff) << PAGE_SHIFT);
+	bool ra = false;
+
+	swapmem_frame_assert_locked(f);
+	if (test_bit(SWAPMEM_FRAME_FRESH, &f->flags))
+		return;
+	if (!test_bit(SWAPMEM_FRAME_REF, &f->flags)) {
+		if (!test_bit(SWAPMEM_FRAME_RA, &f->flags))
+			return;
+		ra = true;
+	}
+	if (WARN_ON_ONCE(f->space != space || f->index != index))
+		return;
+	set_bit(SWAPMEM_FRAME_REF, &f->flags);
+	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
+	swapmem_race_window(SWAPMEM_RACE_MAP);
+	/* not vmf_insert_page(): a PTE already there (-EBUSY) maps nothing */
+	if (vm_insert_page(vma, addr, f->page))
+		return;
+	if (ra && test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+		swapmem_readahead_hit(space);
+	swapmem_stat_inc(space->sdev, around_pages);
+}
+
+/*
+ * After a read fault mapped its page: map its resident neighbours, as
+ * swapmem_frame_map_around() decides, in the block of the device's
+ * fault_around pages that holds the faulting address, aligned in the
+ * address space as the core aligns its own fault-around window, within
+ * the vma. A page not resident, busy, or whose frame lock is taken is left
+ * to its own fault.
+ * Context: mmap_lock or the vma's lock held for read; no swapmem lock.
+ */
+static void swapmem_map_around(struct swapmem_space *space, struct vm_fault *vmf)
+{
+	unsigned int around = READ_ONCE(space->sdev->fault_around);
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t k, first, last, index;
+	struct swapmem_frame *f;
+
+	if (around <= 1 || (vmf->flags & FAULT_FLAG_WRITE))
+		return;
+	k = (vmf->address >> PAGE_SHIFT) % around;
+	first = vmf->pgoff - min_t(pgoff_t, k, vmf->pgoff - vma->vm_pgoff);
+	last = min_t(pgoff_t, vmf->pgoff + around - 1 - k,
+		     vma->vm_pgoff + vma_pages(vma) - 1);
+	for (index = first; index <= last; index++) {
+		if (index == vmf->pgoff)
+			continue;
+		f = swapmem_frame_find_locked(space, index);
+		if (!f)
+			continue;
+		swapmem_frame_map_around(vmf, f, index);
+		swapmem_frame_unlock(f);
+	}
+}
+
 /* A minor fault (or a major one's retry) served without the pool lock. */
 static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
 					 struct vm_fault *vmf,
@@ -191,6 +265,8 @@ static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
 		swapmem_stat_inc(sdev, ref_faults);
 	ret = swapmem_frame_map(vmf, f);
 	swapmem_frame_unlock(f);
+	if (ret == VM_FAULT_NOPAGE)
+		swapmem_map_around(space, vmf);
 	if (how == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
 	return ret;
@@ -220,18 +296,20 @@ static vm_fault_t swapmem_fault_error(struct swapmem_device *sdev,
  * @vmf: the fault
  *
  * Maps a resident page (minor fault), or takes a frame (free, or evicted
- * by the replacement policy) and fills it with zeros (first touch) or from its slot (major
- * fault). Threads faulting the same page while it is read in wait for that
+ * by the replacement policy) and fills it with zeros (first touch) or from
+ * its slot (major fault); a read fault then maps resident neighbours
+ * (swapmem_map_around()). Threads faulting the same page while it is read in wait for that
  * one read. On a fault's first attempt the read, or the wait for another
  * thread's, happens without mmap_lock, and the fault is retried to map the
  * page (the VM_FAULT_RETRY protocol). Waits for locks and for other
  * threads' I/O end early for a fatal signal where the fault allows it.
  *
- * Context: process context, mmap_lock held for read; sleeps.
+ * Context: process context, mmap_lock or the vma's lock held for read;
+ * sleeps.
  * Return: VM_FAULT_NOPAGE (with VM_FAULT_MAJOR after a read) when the page
  * is mapped, or VM_FAULT_LOCKED with vmf->page for a write fault (the
  * core maps it); VM_FAULT_RETRY (with VM_FAULT_MAJOR after a read) with
- * mmap_lock released; VM_FAULT_SIGBUS after a read error or when neither a
+ * that lock released; VM_FAULT_SIGBUS after a read error or when neither a
  * frame nor a slot is left; VM_FAULT_OOM when the page table cannot grow.
  */
 static vm_fault_t swapmem_fault(struct vm_fault *vmf)
@@ -284,6 +362,8 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 	swapmem_fault_count(space, f, ld.kind);
 	swapmem_frame_unlock(f);
 	mutex_unlock(&sdev->pool_lock);
+	if (ret == VM_FAULT_NOPAGE)
+		swapmem_map_around(space, vmf);
 	if (ld.kind == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
 	else if (ld.kind == SWAPMEM_LOAD_READ)
@@ -292,95 +372,26 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 }
 
 /*
- * Map neighbour @f of a read fault at @index read-only, if that hides no
- * access the replacement policy must see: a page referenced since the
- * policy last looked at it (REF: the policy treats it as used either way),
- * or one read ahead and not touched yet (RA: the sequence it was read for
- * reached its window; counted as a readahead hit, and referenced). A page
- * the policy unmapped to sample its reference stays unmapped, so that its
- * next access faults and counts; so does one whose major fault has yet to
- * be retried (FRESH: the retry counts it).
- * Context: @f's frame lock held; may be under RCU: does not sleep.
- */
-static void swapmem_frame_map_around(struct vm_fault *vmf,
-				     struct swapmem_frame *f, pgoff_t index)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct swapmem_space *space = vma->vm_file->private_data;
-	unsigned long addr = vma->vm_start +
-			     ((index - vma->vm_pgoff) << PAGE_SHIFT);
-	bool ra = false;
-
-	swapmem_frame_assert_locked(f);
-	if (test_bit(SWAPMEM_FRAME_FRESH, &f->flags))
-		return;
-	if (!test_bit(SWAPMEM_FRAME_REF, &f->flags)) {
-		if (!test_bit(SWAPMEM_FRAME_RA, &f->flags))
-			return;
-		ra = true;
-	}
-	if (WARN_ON_ONCE(f->space != space || f->index != index))
-		return;
-	set_bit(SWAPMEM_FRAME_REF, &f->flags);
-	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
-	swapmem_race_window(SWAPMEM_RACE_MAP);
-	/* not vmf_insert_page(): a PTE already there (-EBUSY) maps nothing */
-	if (vm_insert_page(vma, addr, f->page))
-		return;
-	if (ra && test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
-		swapmem_readahead_hit(space);
-	swapmem_stat_inc(space->sdev, around_pages);
-}
-
-/*
- * swapmem_map_pages() - map a read fault's page and resident neighbours
+ * swapmem_map_pages() - the core's fault-around (->map_pages): maps nothing
  * @vmf: the read fault
- * @start: first page the core lets this fault map (same vma, same page
- *	table, its fault_around_bytes window)
- * @end: last such page
+ * @start: first page the core offers
+ * @end: last page the core offers
  *
- * The core's fault-around (->map_pages), called before ->fault. Of the
- * window, at most the device's fault_around pages are looked at: the block
- * of that many that holds the faulting address, aligned in the address
- * space as the core aligns its window. That page, if resident, is
- * mapped as ->fault's minor path maps it, and the fault ends here; its
- * neighbours as swapmem_frame_map_around() decides. A page not resident,
- * or busy, or whose frame lock is taken, is left to its own fault.
+ * Since 6.4 the core runs a fault on a file under the vma's own lock, not
+ * mmap_lock, only if its vm_ops have ->map_pages (vmf_can_call_fault());
+ * this hook is how swapmem's faults get that. It maps nothing: the core
+ * calls it under RCU, where vm_insert_page() must not run, since it may
+ * allocate a page table that a concurrent MADV_DONTNEED has freed (7.3
+ * frees empty page tables). swapmem maps around a fault from ->fault
+ * instead (swapmem_map_around()), where it may sleep.
  *
- * Context: mmap_lock or the vma's lock held for read; under RCU in later
- * kernels (6.12, 7.3): does not sleep, and takes frame locks by trylock.
- * Return: what mapping the faulting page returned (VM_FAULT_NOPAGE when
- * it is mapped), or 0: ->fault follows.
+ * Context: mmap_lock or the vma's lock held for read; maybe under RCU.
+ * Return: 0: ->fault follows.
  */
 static vm_fault_t swapmem_map_pages(struct vm_fault *vmf, pgoff_t start,
 				    pgoff_t end)
 {
-	struct swapmem_space *space = vmf->vma->vm_file->private_data;
-	unsigned int around = READ_ONCE(space->sdev->fault_around);
-	pgoff_t first = vmf->pgoff - (vmf->address >> PAGE_SHIFT) % around;
-	u64 t0 = ktime_get_ns();
-	struct swapmem_frame *f;
-	vm_fault_t ret = 0;
-	pgoff_t index;
-
-	/* the core preallocated any page table missing: not ours to use */
-	if (pmd_none(*vmf->pmd))
-		return 0;
-	start = max(start, first);
-	end = min(end, first + around - 1);
-	for (index = start; index <= end; index++) {
-		f = swapmem_frame_find_locked(space, index);
-		if (!f)
-			continue;
-		if (index == vmf->pgoff) {
-			/* unlocks the frame */
-			ret = swapmem_fault_lockless(space, vmf, f, t0);
-			continue;
-		}
-		swapmem_frame_map_around(vmf, f, index);
-		swapmem_frame_unlock(f);
-	}
-	return ret;
+	return 0;
 }
 
 /*
@@ -399,8 +410,8 @@ static vm_fault_t swapmem_map_pages(struct vm_fault *vmf, pgoff_t start,
  * only unmapped and the write faults again through ->fault, which waits
  * for whatever goes on.
  *
- * Context: process context, mmap_lock held for read; sleeps; takes no
- * pool lock.
+ * Context: process context, mmap_lock or the vma's lock held for read;
+ * sleeps; takes no pool lock.
  * Return: VM_FAULT_LOCKED, or VM_FAULT_NOPAGE: the write is retried.
  */
 static vm_fault_t swapmem_page_mkwrite(struct vm_fault *vmf)

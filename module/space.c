@@ -108,9 +108,9 @@ int swapmem_walk_pause(struct swapmem_device *sdev, unsigned long *steps)
 }
 
 /*
- * Let go of mmap_lock (the fault will return VM_FAULT_RETRY); the space's
- * file is pinned in *ld->fpin until then. After this the vma must not be
- * touched: it may be gone.
+ * Let go of mmap_lock or the vma's lock (the fault will return
+ * VM_FAULT_RETRY); the space's file is pinned in *ld->fpin until then.
+ * After this the vma must not be touched: it may be gone.
  */
 static void swapmem_fault_unlock(struct swapmem_load *ld)
 {

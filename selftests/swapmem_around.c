@@ -6,9 +6,9 @@
  * fault_around pages (sysfs, default 16) that were referenced since the
  * replacement policy last looked, or read ahead and not used yet; a page
  * the policy unmapped to sample its reference stays unmapped and faults.
- * The kernel's own window (debugfs fault_around_bytes) is set to 64 KiB,
- * its default, for these tests and put back after. A tmpfs file mapped the
- * same way takes as many faults as swapmem does.
+ * A tmpfs file mapped the same way, with the kernel's fault-around window
+ * (debugfs fault_around_bytes) at its default of 64 KiB, set for these
+ * tests and put back after, takes as many faults as swapmem does.
  */
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -28,12 +28,13 @@ static long minflt(void)
 }
 
 /*
- * Map @n pages of @fd at an address aligned to 64 KiB, as the kernel
- * aligns its fault-around window (in the address space).
+ * Map @n pages of @fd @skew pages past an address aligned to 64 KiB: the
+ * blocks fault-around maps are aligned in the address space, as the
+ * kernel aligns its own window.
  */
-static char *map_aligned(int fd, size_t n, int prot)
+static char *map_skewed(int fd, size_t n, int prot, size_t skew)
 {
-	size_t len = n * SM_PAGE, align = 16 * SM_PAGE;
+	size_t len = (n + skew) * SM_PAGE, align = 16 * SM_PAGE;
 	char *r, *a;
 
 	r = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -43,7 +44,15 @@ static char *map_aligned(int fd, size_t n, int prot)
 	if (a > r)
 		munmap(r, a - r);
 	munmap(a + len, r + len + align - (a + len));
-	return mmap(a, len, prot, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (skew)
+		munmap(a, skew * SM_PAGE);
+	return mmap(a + skew * SM_PAGE, n * SM_PAGE, prot, MAP_SHARED | MAP_FIXED,
+		    fd, 0);
+}
+
+static char *map_aligned(int fd, size_t n, int prot)
+{
+	return map_skewed(fd, n, prot, 0);
 }
 
 /* Read the first word of pages [first, first + n); returns their sum. */
@@ -169,6 +178,22 @@ TEST_F(around, maps_resident_neighbours)
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(0, sm_page_check((__u64 *)(base + i * SM_PAGE), i, 1));
 	munmap(base, n * SM_PAGE);
+
+	/* a mapping 5 pages past a 64 KiB boundary: blocks of 11, then 16 */
+	ASSERT_EQ(0, sm_write(0, "fault_around", "16"));
+	base = map_skewed(self->fd, n, PROT_READ, 5);
+	ASSERT_NE(MAP_FAILED, base);
+	m0 = sm_stat("minor_faults");
+	a0 = sm_stat("around_pages");
+	read_pages(base, 0, 11);
+	EXPECT_EQ(1, sm_stat("minor_faults") - m0);
+	EXPECT_EQ(10, sm_stat("around_pages") - a0);
+	read_pages(base, 11, 16);
+	EXPECT_EQ(2, sm_stat("minor_faults") - m0);
+	EXPECT_EQ(25, sm_stat("around_pages") - a0);
+	EXPECT_EQ(0, sm_bad(base, 0, n, 1));
+	munmap(base, n * SM_PAGE);
+	ASSERT_EQ(0, sm_write(0, "fault_around", "1"));
 
 	/* 0 and 17 are refused; the value stays */
 	EXPECT_NE(0, sm_write(0, "fault_around", "0"));
