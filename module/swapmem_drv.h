@@ -17,9 +17,10 @@
  *             i_mmap_rwsem  of a space's mapping (unmap_mapping_pages())
  *               page table locks (vm_insert_page(), zapping)
  *
- * The exceptions: minor faults and fault-around (->map_pages) take a
- * frame lock without the pool lock, by trylock under RCU, and page_mkwrite does so holding the page lock
- * (which the core lets go once the PTE is writable); a pool shrink locks
+ * The exceptions: minor faults, and the fault-around after any read
+ * fault, take a frame lock without the pool lock, by trylock under RCU,
+ * and page_mkwrite does so holding the page lock (which the core lets go
+ * once the PTE is writable); a pool shrink locks
  * the frames it took out, once no lookup can reach them, without it.
  * Nothing takes mmap_lock, holds two frame locks, or waits for the pool
  * lock holding a frame lock; the pool lock is not held across block I/O
