@@ -134,7 +134,7 @@ for s in $STATS; do
 	i=$((i + 1))
 done
 [ $good = 0 ] && [ $rc = 0 ] && [ "$(head -n 1 "$tmp/out")" = /dev/swapmem0 ] &&
-	[ "$(wc -l <"$tmp/out")" -eq 32 ]
+	[ "$(wc -l <"$tmp/out")" -eq 33 ]
 ok $? "--stat DEVICE prints every counter"
 
 run --stat

@@ -37,6 +37,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -66,7 +67,7 @@ static struct uffd_pager_stats stats;
 static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long *ring, ring_head, ring_n, inflight;
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+static noreturn void fail(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
@@ -246,10 +247,10 @@ static int open_uffd(void)
 	if (fd < 0 && errno == EINVAL)	/* before 5.11 */
 		fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && errno == EPERM)
-		fail("userfaultfd(2) refused: set /proc/sys/vm/unprivileged_userfaultfd to 1 or run as root");
+		fail("userfaultfd(2) refused: %s",
+		     "set /proc/sys/vm/unprivileged_userfaultfd to 1 or run as root");
 	if (fd < 0)
-		fail("%s", errno == ENOSYS ? "userfaultfd(2) is not in this kernel" :
-		     "userfaultfd(2)");
+		fail("userfaultfd(2) (a kernel without it says: function not implemented)");
 	return fd;
 }
 
@@ -277,7 +278,9 @@ void *uffd_pager_map(void)
 		errno = 0;
 		fail("UFFDIO_REGISTER: no UFFDIO_COPY on this range");
 	}
-	ring_head = ring_n = inflight = 0;
+	ring_head = 0;
+	ring_n = 0;
+	inflight = 0;
 	if (pipe2(stop_pipe, O_CLOEXEC))
 		fail("pipe");
 	for (i = 0; i < nhandlers; i++) {
