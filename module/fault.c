@@ -200,23 +200,30 @@ static void swapmem_frame_map_around(struct vm_fault *vmf,
 	}
 	if (WARN_ON_ONCE(f->space != space || f->index != index))
 		return;
-	set_bit(SWAPMEM_FRAME_REF, &f->flags);
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	swapmem_race_window(SWAPMEM_RACE_MAP);
 	/* not vmf_insert_page(): a PTE already there (-EBUSY) maps nothing */
 	if (vm_insert_page(vma, addr, f->page))
 		return;
-	if (ra && test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
-		swapmem_readahead_hit(space);
+	/*
+	 * Referenced only once mapped. (A REF page's bit is left alone: if
+	 * the policy cleared it meanwhile, it unmaps the page once it has the
+	 * frame lock.)
+	 */
+	if (ra) {
+		set_bit(SWAPMEM_FRAME_REF, &f->flags);
+		if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
+			swapmem_readahead_hit(space);
+	}
 	swapmem_stat_inc(space->sdev, around_pages);
 }
 
 /*
  * After a read fault mapped its page: map its resident neighbours, as
  * swapmem_frame_map_around() decides, in the block of the device's
- * fault_around pages that holds the faulting address, aligned in the
- * address space as the core aligns its own fault-around window, within
- * the vma. A page not resident, busy, or whose frame lock is taken is left
+ * fault_around pages that holds the faulting address, aligned to a
+ * multiple of that many pages in the address space (as the core aligns its
+ * own window, for a power of two), within the vma. A page not resident, busy, or whose frame lock is taken is left
  * to its own fault.
  * Context: mmap_lock or the vma's lock held for read; no swapmem lock.
  */
@@ -265,10 +272,11 @@ static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
 		swapmem_stat_inc(sdev, ref_faults);
 	ret = swapmem_frame_map(vmf, f);
 	swapmem_frame_unlock(f);
-	if (ret == VM_FAULT_NOPAGE)
-		swapmem_map_around(space, vmf);
+	/* the fault's own latency: what it took to map its page */
 	if (how == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
+	if (ret == VM_FAULT_NOPAGE)
+		swapmem_map_around(space, vmf);
 	return ret;
 }
 

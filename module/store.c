@@ -243,21 +243,24 @@ static void swapmem_batch_end_io(struct bio *bio)
 
 /*
  * Try each page of failed run @bb alone, so that a bad sector fails only
- * its own page. Two failures in a row end it: the device, not a sector,
- * is failing (and a device that times out must not make a fault wait a
- * timeout per page); the rest of the run keeps the run's error.
+ * its own page. Two failures in a row over the batch (*@fails) end the
+ * retries: the device, not a sector, is failing, and a device that times
+ * out must not make a fault wait a timeout per page; the pages left keep
+ * their run's error. Returns how many pages were tried.
  */
-static void swapmem_run_retry(struct swapmem_device *sdev,
-			      struct swapmem_batch_io *io,
-			      struct swapmem_batch_bio *bb, bool write)
+static unsigned int swapmem_run_retry(struct swapmem_device *sdev,
+				      struct swapmem_batch_io *io,
+				      struct swapmem_batch_bio *bb, bool write,
+				      unsigned int *fails)
 {
-	unsigned int i, first = bb->err - io->errs, fails = 0;
+	unsigned int i, first = bb->err - io->errs;
 
-	for (i = first; i < first + bb->n && fails < 2; i++) {
+	for (i = first; i < first + bb->n && *fails < 2; i++) {
 		io->errs[i] = swapmem_slot_rw(sdev, io->pages[i], io->slots[i],
 					      write);
-		fails = io->errs[i] ? fails + 1 : 0;
+		*fails = io->errs[i] ? *fails + 1 : 0;
 	}
+	return i - first;
 }
 
 /**
@@ -278,7 +281,7 @@ static void swapmem_run_retry(struct swapmem_device *sdev,
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write)
 {
-	unsigned int i, j, n, nbios = 0;
+	unsigned int i, j, n, nbios = 0, fails = 0;
 	struct block_device *bdev;
 	struct swapmem_batch b;
 	struct blk_plug plug;
@@ -315,11 +318,10 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		wait_for_completion_io(&b.done);
 	n = io->n;
 	for (j = 0; j < nbios; j++) {
-		if (io->ctx[j].n > 1 && io->ctx[j].err[0]) {
-			/* swapmem_slot_rw() counts the pages it tries */
-			n -= io->ctx[j].n;
-			swapmem_run_retry(sdev, io, &io->ctx[j], write);
-		}
+		/* swapmem_slot_rw() counts the pages it tries again */
+		if (io->ctx[j].n > 1 && io->ctx[j].err[0])
+			n -= swapmem_run_retry(sdev, io, &io->ctx[j], write,
+					       &fails);
 	}
 	for (i = 0; i < io->n; i++)
 		if (io->errs[i] && !ret)

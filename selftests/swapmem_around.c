@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swapmem selftests: many pages per fault (->map_pages).
+ * swapmem selftests: many pages per fault (fault-around).
  *
  * A read fault maps its page and the resident neighbours of its block of
  * fault_around pages (sysfs, default 16) that were referenced since the

@@ -261,9 +261,13 @@ TEST_F_TIMEOUT(outage, bad_sector_fails_only_its_page, 600)
 	char table[256], *base;
 
 	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "0"));
+	ASSERT_EQ(0, sm_write(0, "policy", "clock"));
 	base = mmap(NULL, n * SM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, base);
 	sm_fill(base, 0, n, 1);
+	/* pages left in order, one write each, each next to the last */
+	ASSERT_EQ(n - POOL_PAGES, sm_stat("evictions_dirty"));
+	ASSERT_EQ(n - POOL_PAGES, sm_stat("swap_writes"));
 	snprintf(table, sizeof(table),
 		 "0 %zu linear %s 0\\n%zu 8 error\\n%zu %zu linear %s %zu\\n",
 		 (bad + 1) * 8, sm_disk(1), (bad + 1) * 8, (bad + 2) * 8,
