@@ -223,8 +223,8 @@ static void swapmem_frame_map_around(struct vm_fault *vmf,
  * swapmem_frame_map_around() decides, in the block of the device's
  * fault_around pages that holds the faulting address, aligned to a
  * multiple of that many pages in the address space (as the core aligns its
- * own window, for a power of two), within the vma. A page not resident, busy, or whose frame lock is taken is left
- * to its own fault.
+ * own window, for a power of two), within the vma. A page not resident,
+ * busy, or whose frame lock is taken is left to its own fault.
  * Context: mmap_lock or the vma's lock held for read; no swapmem lock.
  */
 static void swapmem_map_around(struct swapmem_space *space, struct vm_fault *vmf)
