@@ -154,7 +154,7 @@ static int swapmem_advise_drop(struct swapmem_space *space, pgoff_t index,
 	struct swapmem_frame *f;
 
 	while ((f = swapmem_pt_frame(space, index)) && swapmem_frame_is_busy(f))
-		if (swapmem_wait_unbusy(space->sdev, true))
+		if (swapmem_wait_unbusy(space->sdev, f, true))
 			return -EINTR;
 	entry = xa_load(&space->pt, index);
 	if (!entry)

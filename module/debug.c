@@ -28,8 +28,9 @@ MODULE_PARM_DESC(race_delay_us,
  * swapmem_race_window() - wait a while in a named race window, maybe
  * @where: the window
  *
- * Context: the lookup window runs under RCU and spins (at most 100 us);
- * every other window may sleep.
+ * Context: the lookup window runs under RCU and the settle window in a
+ * bio's completion: they spin (at most 100 us); every other window may
+ * sleep.
  */
 void swapmem_race_window(enum swapmem_race where)
 {
@@ -38,7 +39,7 @@ void swapmem_race_window(enum swapmem_race where)
 	if (!us || get_random_u32() % 4)
 		return;
 	us = get_random_u32() % us + 1;
-	if (where == SWAPMEM_RACE_LOOKUP)
+	if (where == SWAPMEM_RACE_LOOKUP || where == SWAPMEM_RACE_SETTLE)
 		udelay(min(us, 100U));
 	else
 		usleep_range(us, us + us / 4 + 1);

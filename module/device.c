@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/swapmem.h>
+#include <linux/wait_bit.h>
 
 #include "swapmem_drv.h"
 
@@ -39,6 +40,8 @@ static void swapmem_dev_release(struct device *dev)
 {
 	struct swapmem_device *sdev = swapmem_dev(dev);
 
+	/* a read-ahead completion may still be on its way out */
+	wait_var_event(&sdev->ra_inflight, !atomic_read(&sdev->ra_inflight));
 	cancel_work_sync(&sdev->wb_work);
 	swapmem_store_detach(sdev);
 	swapmem_policy_exit(sdev);

@@ -26,6 +26,24 @@
 #define SWAPMEM_HELD_RETRIES	8
 
 /**
+ * swapmem_unbusy_notify() - a BUSY frame settled: wake everyone waiting
+ * @sdev: the device
+ *
+ * After the frame's BUSY bit is clear: a waiter that read the count before
+ * it saw BUSY set (swapmem_unbusy_seq()) then sees the count move.
+ *
+ * Context: any, read-ahead completions included; takes no lock but the
+ * wait queue's.
+ */
+void swapmem_unbusy_notify(struct swapmem_device *sdev)
+{
+	/* the cleared bit before the count: pairs with swapmem_unbusy_seq() */
+	smp_mb__before_atomic();
+	atomic_long_inc(&sdev->unbusy_seq);
+	wake_up_all(&sdev->wq);
+}
+
+/**
  * swapmem_wake_waiters() - a BUSY frame settled: wake everyone waiting
  * @sdev: the device
  *
@@ -34,8 +52,7 @@
 void swapmem_wake_waiters(struct swapmem_device *sdev)
 {
 	lockdep_assert_held(&sdev->pool_lock);
-	WRITE_ONCE(sdev->unbusy_seq, sdev->unbusy_seq + 1);
-	wake_up_all(&sdev->wq);
+	swapmem_unbusy_notify(sdev);
 }
 
 /**
@@ -53,9 +70,9 @@ void swapmem_frame_unbusy(struct swapmem_device *sdev, struct swapmem_frame *f)
 }
 
 /*
- * Wait until some BUSY frame settles after sdev->unbusy_seq read @seen:
- * the caller saw a frame BUSY since it read @seen, so the wait ends (a
- * frame that settled meanwhile bumped the count already).
+ * Wait until some BUSY frame settles after swapmem_unbusy_seq() gave
+ * @seen: the caller saw a frame BUSY after it read @seen, so the wait ends
+ * (a frame that settled meanwhile moved the count already).
  * Returns 0, or -EINTR if @killable and a fatal signal came first. Sleeps;
  * the caller must look again at whatever it read.
  */
@@ -67,27 +84,37 @@ static int swapmem_wait_unbusy_since(struct swapmem_device *sdev,
 
 	mutex_unlock(&sdev->pool_lock);
 	if (killable)
-		ret = wait_event_killable(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+		ret = wait_event_killable(sdev->wq,
+					  atomic_long_read(&sdev->unbusy_seq) != seen);
 	else
-		wait_event(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+		wait_event(sdev->wq, atomic_long_read(&sdev->unbusy_seq) != seen);
 	swapmem_race_window(SWAPMEM_RACE_UNBUSY);
 	mutex_lock(&sdev->pool_lock);
 	return ret ? -EINTR : 0;
 }
 
 /**
- * swapmem_wait_unbusy() - wait for a BUSY frame seen just now to settle
+ * swapmem_wait_unbusy() - wait for a frame seen BUSY to settle
  * @sdev: the device
+ * @f: the frame, seen BUSY under the pool lock, which is still held
  * @killable: a fatal signal ends the wait
  *
- * Context: pool lock held since the frame was seen BUSY; dropped and
- * retaken: look again at whatever was read.
+ * A read-ahead frame settles from its bio's completion, without the pool
+ * lock, so the count is read before the bit is looked at again.
+ *
+ * Context: pool lock held (so @f stays in the pool); dropped and retaken:
+ * look again at whatever was read.
  * Return: 0, or -EINTR.
  */
-int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable)
+int swapmem_wait_unbusy(struct swapmem_device *sdev, struct swapmem_frame *f,
+			bool killable)
 	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
 {
-	return swapmem_wait_unbusy_since(sdev, sdev->unbusy_seq, killable);
+	unsigned long seen = swapmem_unbusy_seq(sdev);
+
+	if (!swapmem_frame_is_busy(f))
+		return 0;
+	return swapmem_wait_unbusy_since(sdev, seen, killable);
 }
 
 /*
@@ -411,8 +438,10 @@ int swapmem_search_try(struct swapmem_device *sdev, struct swapmem_search *s,
 	bool clean_only = s->how & SWAPMEM_RECLAIM_CLEAN_ONLY;
 	int ret;
 
+	/* nor does readahead evict a page read ahead and not used yet */
 	if (!swapmem_frame_is_evictable(sdev, f) ||
-	    (clean_only && swapmem_frame_is_dirty(f)))
+	    (clean_only && (swapmem_frame_is_dirty(f) ||
+			    test_bit(SWAPMEM_FRAME_RA, &f->flags))))
 		return 0;
 	ret = swapmem_evict(sdev, f, how | (clean_only ? SWAPMEM_EVICT_CLEAN_ONLY : 0));
 	if (!ret) {
@@ -496,7 +525,7 @@ struct swapmem_frame *swapmem_frame_reclaim(struct swapmem_device *sdev,
 
 		s = (struct swapmem_search){ .how = how };
 		/* a BUSY frame the search meets may settle while it pauses */
-		seen = sdev->unbusy_seq;
+		seen = swapmem_unbusy_seq(sdev);
 		seq = sdev->policy_seq;
 		ret = sdev->policy->find_victim(sdev, &s);
 		if (ret > 0)

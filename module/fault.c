@@ -178,10 +178,11 @@ static void swapmem_fault_count(struct swapmem_space *space,
  * reached its window; counted as a readahead hit, and referenced). A page
  * the policy unmapped to sample its reference stays unmapped, so that its
  * next access faults and counts; so does one whose major fault has yet to
- * be retried (FRESH: the retry counts it).
+ * be retried (FRESH: the retry counts it). Returns true if it mapped a
+ * read-ahead window's marker.
  * Context: @f's frame lock held.
  */
-static void swapmem_frame_map_around(struct vm_fault *vmf,
+static bool swapmem_frame_map_around(struct vm_fault *vmf,
 				     struct swapmem_frame *f, pgoff_t index)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -192,19 +193,19 @@ static void swapmem_frame_map_around(struct vm_fault *vmf,
 
 	swapmem_frame_assert_locked(f);
 	if (test_bit(SWAPMEM_FRAME_FRESH, &f->flags))
-		return;
+		return false;
 	if (!test_bit(SWAPMEM_FRAME_REF, &f->flags)) {
 		if (!test_bit(SWAPMEM_FRAME_RA, &f->flags))
-			return;
+			return false;
 		ra = true;
 	}
 	if (WARN_ON_ONCE(f->space != space || f->index != index))
-		return;
+		return false;
 	set_bit(SWAPMEM_FRAME_MAPPED, &f->flags);
 	swapmem_race_window(SWAPMEM_RACE_MAP);
 	/* not vmf_insert_page(): a PTE already there (-EBUSY) maps nothing */
 	if (vm_insert_page(vma, addr, f->page))
-		return;
+		return false;
 	/*
 	 * Referenced only once mapped. (A REF page's bit is left alone: if
 	 * the policy cleared it meanwhile, it unmaps the page once it has the
@@ -216,6 +217,7 @@ static void swapmem_frame_map_around(struct vm_fault *vmf,
 			swapmem_readahead_hit(space);
 	}
 	swapmem_stat_inc(space->sdev, around_pages);
+	return test_and_clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags);
 }
 
 /*
@@ -224,18 +226,22 @@ static void swapmem_frame_map_around(struct vm_fault *vmf,
  * fault_around pages that holds the faulting address, aligned to a
  * multiple of that many pages in the address space (as the core aligns its
  * own window, for a power of two), within the vma. A page not resident,
- * busy, or whose frame lock is taken is left to its own fault.
- * Context: mmap_lock or the vma's lock held for read; no swapmem lock.
+ * busy, or whose frame lock is taken is left to its own fault. Then, if
+ * the fault's own page (@mark) or a neighbour mapped was a read-ahead
+ * window's marker, start the next window.
+ * Context: a read fault; mmap_lock or the vma's lock held for read; no
+ * swapmem lock, no page lock.
  */
-static void swapmem_map_around(struct swapmem_space *space, struct vm_fault *vmf)
+static void swapmem_map_around(struct swapmem_space *space, struct vm_fault *vmf,
+			       bool mark)
 {
 	unsigned int around = READ_ONCE(space->sdev->fault_around);
 	struct vm_area_struct *vma = vmf->vma;
-	pgoff_t k, first, last, index;
+	pgoff_t k, first, last, index, marker = vmf->pgoff;
 	struct swapmem_frame *f;
 
-	if (around <= 1 || (vmf->flags & FAULT_FLAG_WRITE))
-		return;
+	if (around <= 1)
+		goto next;
 	k = (vmf->address >> PAGE_SHIFT) % around;
 	first = vmf->pgoff - min_t(pgoff_t, k, vmf->pgoff - vma->vm_pgoff);
 	last = min_t(pgoff_t, vmf->pgoff + around - 1 - k,
@@ -246,9 +252,15 @@ static void swapmem_map_around(struct swapmem_space *space, struct vm_fault *vmf
 		f = swapmem_frame_find_locked(space, index);
 		if (!f)
 			continue;
-		swapmem_frame_map_around(vmf, f, index);
+		if (swapmem_frame_map_around(vmf, f, index)) {
+			mark = true;
+			marker = index;
+		}
 		swapmem_frame_unlock(f);
 	}
+next:
+	if (mark)
+		swapmem_readahead_async(space, marker);
 }
 
 /* A minor fault (or a major one's retry) served without the pool lock. */
@@ -257,9 +269,14 @@ static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
 					 struct swapmem_frame *f, u64 start)
 {
 	struct swapmem_device *sdev = space->sdev;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	enum swapmem_load_kind how;
+	bool mark = false;
 	vm_fault_t ret;
 
+	/* a write's marker was seen to by swapmem_fault() */
+	if (!write)
+		mark = test_and_clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags);
 	how = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
 	      SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
 	if (how == SWAPMEM_LOAD_RESIDENT) {
@@ -275,8 +292,8 @@ static vm_fault_t swapmem_fault_lockless(struct swapmem_space *space,
 	/* the fault's own latency: what it took to map its page */
 	if (how == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
-	if (ret == VM_FAULT_NOPAGE)
-		swapmem_map_around(space, vmf);
+	if (ret == VM_FAULT_NOPAGE && !write)
+		swapmem_map_around(space, vmf, mark);
 	return ret;
 }
 
@@ -328,10 +345,22 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 	u64 start = ktime_get_ns();
 	struct file *fpin = NULL;
 	struct swapmem_load ld = { .vmf = vmf, .fpin = &fpin, .killable = killable };
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct swapmem_batch_io *ra = NULL;
 	struct swapmem_frame *f;
 	vm_fault_t ret;
 
 	f = swapmem_frame_find_locked(space, vmf->pgoff);
+	if (f && write && test_bit(SWAPMEM_FRAME_RA_MARK, &f->flags)) {
+		/*
+		 * A write holds the page lock once mapped, and the next window
+		 * needs the pool lock: start it first.
+		 */
+		clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags);
+		swapmem_frame_unlock(f);
+		swapmem_readahead_async(space, vmf->pgoff);
+		f = swapmem_frame_find_locked(space, vmf->pgoff);
+	}
 	if (f)
 		return swapmem_fault_lockless(space, vmf, f, start);
 
@@ -369,13 +398,19 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 	ret = swapmem_frame_map(vmf, f);
 	swapmem_fault_count(space, f, ld.kind);
 	swapmem_frame_unlock(f);
+	/* a write may hold the page lock now: its next window goes from here */
+	if (ld.ra_mark && write)
+		ra = swapmem_readahead_next(space, vmf->pgoff);
 	mutex_unlock(&sdev->pool_lock);
-	if (ret == VM_FAULT_NOPAGE)
-		swapmem_map_around(space, vmf);
+	if (ra)
+		swapmem_readahead_start(sdev, ra);
+	/* the fault's own latency: what it took to map its page */
 	if (ld.kind == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);
 	else if (ld.kind == SWAPMEM_LOAD_READ)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MAJOR, start);
+	if (ret == VM_FAULT_NOPAGE && !write)
+		swapmem_map_around(space, vmf, ld.ra_mark);
 	return ld.kind == SWAPMEM_LOAD_READ ? ret | VM_FAULT_MAJOR : ret;
 }
 

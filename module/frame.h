@@ -34,9 +34,12 @@ struct swapmem_space;
  *	new reference shows
  * @SWAPMEM_FRAME_FRESH: read in by a fault that let go of mmap_lock and
  *	will be retried; its retry maps it without counting a second fault
- * @SWAPMEM_FRAME_IOERR: that read failed: the page's next fault gives
- *	SIGBUS and puts the page back in its slot; never mapped
+ * @SWAPMEM_FRAME_IOERR: that read failed: never mapped. The page's next
+ *	fault puts it back in its slot, and gives SIGBUS, or, for a page
+ *	read ahead (RA set too), reads it again
  * @SWAPMEM_FRAME_RA: read ahead of a sequential fault and not touched yet
+ * @SWAPMEM_FRAME_RA_MARK: the first page of a read-ahead window: the fault
+ *	that first maps it starts the next window (readahead.c)
  * @SWAPMEM_FRAME_MAPPED: some PTE may map it: set before a fault maps it,
  *	cleared only under its frame lock, by an unmap or as the frame
  *	changes owner, so that an unmap of a frame with it clear (a victim
@@ -54,6 +57,7 @@ enum swapmem_frame_bit {
 	SWAPMEM_FRAME_IOERR,
 	SWAPMEM_FRAME_RA,
 	SWAPMEM_FRAME_MAPPED,
+	SWAPMEM_FRAME_RA_MARK,
 };
 
 /**

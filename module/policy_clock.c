@@ -77,18 +77,24 @@ static struct swapmem_frame *swapmem_hand_step(struct swapmem_device *sdev)
  * again since (a lockless minor fault set its bit behind the hand) is
  * taken all the same, so that a pool of evictable frames always gives a
  * victim. The second turn leaves REF alone: a frame it cannot take keeps
- * it.
+ * it. Readahead, which takes clean victims only, looks no further than
+ * SWAPMEM_WALK_BATCH frames: in a pool of dirty pages a longer search
+ * would send the hand round twice, unmapping every frame, for a window
+ * that is only a guess.
  */
 static int swapmem_hand_find_victim(struct swapmem_device *sdev,
 				    struct swapmem_search *s)
 	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
 {
+	unsigned long most = 2 * sdev->nr_frames;
 	bool clock = swapmem_hand_is_clock(sdev);
 	struct swapmem_frame *f;
 	unsigned long scanned;
 	int ret;
 
-	for (scanned = 0; scanned < 2 * sdev->nr_frames; scanned++) {
+	if (s->how & SWAPMEM_RECLAIM_CLEAN_ONLY)
+		most = min(most, (unsigned long)SWAPMEM_WALK_BATCH);
+	for (scanned = 0; scanned < most; scanned++) {
 		if (swapmem_search_pause(sdev, s, scanned))
 			return 0;
 		f = swapmem_hand_step(sdev);

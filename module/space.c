@@ -118,7 +118,10 @@ static void swapmem_fault_unlock(struct swapmem_load *ld)
 	swapmem_release_fault_lock(ld->vmf);
 }
 
-/* Free @f, a frame never seen un-BUSY, and put @entry back for its page. */
+/*
+ * Free @f, a frame never mapped (never seen un-BUSY, or IOERR), and put
+ * @entry back for its page.
+ */
 static void swapmem_page_unload(struct swapmem_space *space, pgoff_t index,
 				struct swapmem_frame *f, void *entry)
 {
@@ -131,8 +134,10 @@ static void swapmem_page_unload(struct swapmem_space *space, pgoff_t index,
 /*
  * Page @index of @space is resident in @f. If @f is BUSY, wait for it: a
  * fault that may retry waits without mmap_lock and returns -EAGAIN; else
- * -EAGAIN after the wait means "look again". A failed read's frame (IOERR)
- * goes and the page is back in its slot: -EIO.
+ * NULL after the wait means "look again". A failed read's frame (IOERR)
+ * goes and the page is back in its slot: -EIO, or NULL (look again: read
+ * it) if it was read ahead. A fault that finds a window's marker says so
+ * in @ld->ra_mark.
  */
 static struct swapmem_frame *swapmem_load_resident(struct swapmem_space *space,
 						   pgoff_t index,
@@ -141,30 +146,35 @@ static struct swapmem_frame *swapmem_load_resident(struct swapmem_space *space,
 	__releases(&space->sdev->pool_lock) __acquires(&space->sdev->pool_lock)
 {
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long seen;
+	/* before BUSY: a read-ahead frame settles without the pool lock */
+	unsigned long seen = swapmem_unbusy_seq(sdev);
 
 	if (swapmem_frame_is_busy(f)) {
 		ld->kind = SWAPMEM_LOAD_RESIDENT;
 		if (!swapmem_fault_may_unlock(ld->vmf)) {
-			if (swapmem_wait_unbusy(sdev, ld->killable))
+			if (swapmem_wait_unbusy(sdev, f, ld->killable))
 				return ERR_PTR(-EINTR);
 			return NULL;
 		}
-		seen = sdev->unbusy_seq;
 		mutex_unlock(&sdev->pool_lock);
 		swapmem_fault_unlock(ld);
 		/* a fatal signal ends the wait; the retry never comes */
-		wait_event_killable(sdev->wq, READ_ONCE(sdev->unbusy_seq) != seen);
+		wait_event_killable(sdev->wq,
+				    atomic_long_read(&sdev->unbusy_seq) != seen);
 		mutex_lock(&sdev->pool_lock);
 		return ERR_PTR(-EAGAIN);
 	}
 	if (test_bit(SWAPMEM_FRAME_IOERR, &f->flags)) {
-		/* its read failed, counted then: back to the slot */
+		bool ra = test_bit(SWAPMEM_FRAME_RA, &f->flags);
+
+		/* back to the slot; the fault's own read failure was counted */
 		swapmem_page_unload(space, index, f, swapmem_swapped(f->slot, false));
-		return ERR_PTR(-EIO);
+		return ra ? NULL : ERR_PTR(-EIO);
 	}
 	if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
 		swapmem_readahead_hit(space);
+	if (ld->vmf && test_and_clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags))
+		ld->ra_mark = true;
 	ld->kind = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
 		   SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
 	return f;
@@ -215,10 +225,9 @@ static struct swapmem_frame *swapmem_load_swapped(struct swapmem_space *space,
 	unlocked = swapmem_fault_may_unlock(ld->vmf);
 	if (unlocked)
 		swapmem_fault_unlock(ld);
+	/* the pages read ahead settle by themselves: @ra is gone */
 	ret = swapmem_page_read(sdev, f, slot, ra);
 	mutex_lock(&sdev->pool_lock);
-	if (ra)
-		swapmem_readahead_finish(space, ra);
 	if (ret) {
 		swapmem_stat_inc(sdev, read_errors);
 		swapmem_io_error(sdev, f, slot, false, ret);
@@ -366,7 +375,7 @@ static unsigned int swapmem_teardown_batch(struct swapmem_space *space,
 			f = entry;
 			/* an eviction or a writeback has it: wait, look again */
 			if (swapmem_frame_is_busy(f)) {
-				swapmem_wait_unbusy(sdev, false);
+				swapmem_wait_unbusy(sdev, f, false);
 				return n;
 			}
 			if (test_and_clear_bit(SWAPMEM_FRAME_PINNED, &f->flags)) {

@@ -221,24 +221,76 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 	return ret;
 }
 
-struct swapmem_batch {
-	atomic_t pending;
-	struct completion done;
-};
+/* A bio of @io is done, or its submitter let go: the last frees a read-ahead batch. */
+static void swapmem_batch_put(struct swapmem_batch_io *io)
+{
+	struct swapmem_device *sdev = io->sdev;
 
-/* Puts the bio at once, so a batch never holds many mempool bios. */
+	if (!atomic_dec_and_test(&io->pending))
+		return;
+	if (!io->async) {
+		complete(&io->done);
+		return;
+	}
+	kfree(io);
+	/* the device only by address from here on (swapmem_dev_release()) */
+	if (atomic_dec_and_test(&sdev->ra_inflight))
+		wake_up_var(&sdev->ra_inflight);
+}
+
+/*
+ * Puts the bio at once, so a batch never holds many mempool bios. The
+ * pages of a read-ahead bio settle here, maybe in interrupt context.
+ */
 static void swapmem_batch_end_io(struct bio *bio)
 {
 	struct swapmem_batch_bio *bb = bio->bi_private;
-	struct swapmem_batch *b = bb->batch;
+	struct swapmem_batch_io *io = bb->io;
 	int err = blk_status_to_errno(bio->bi_status);
-	unsigned int i;
+	unsigned int i, first = bb->err - io->errs;
 
 	for (i = 0; i < bb->n; i++)
 		bb->err[i] = err;
 	bio_put(bio);
-	if (atomic_dec_and_test(&b->pending))
-		complete(&b->done);
+	if (io->async) {
+		if (first < io->lead)
+			complete(&io->done);
+		else
+			swapmem_readahead_settle(io, first, bb->n, err);
+	}
+	swapmem_batch_put(io);
+}
+
+/*
+ * Submit pages [@first, @first + @n) of @io, one bio per run of adjacent
+ * slots, with @opf; returns how many bios.
+ */
+static unsigned int swapmem_batch_submit(struct block_device *bdev,
+					 struct swapmem_batch_io *io,
+					 unsigned int first, unsigned int n,
+					 blk_opf_t opf, unsigned int nbios)
+{
+	unsigned int i, j, run;
+	struct bio *bio;
+
+	for (i = first; i < first + n; i += run) {
+		for (run = 1; i + run < first + n; run++)
+			if (io->slots[i + run] != io->slots[i] + run)
+				break;
+		/* from a mempool: never fails with a sleeping allocation */
+		bio = bio_alloc(bdev, run, opf, GFP_NOIO);
+		bio->bi_iter.bi_sector = (sector_t)io->slots[i] * SWAPMEM_SECTORS_PER_SLOT;
+		io->ctx[nbios].io = io;
+		io->ctx[nbios].err = &io->errs[i];
+		io->ctx[nbios].n = run;
+		for (j = 0; j < run; j++)
+			__bio_add_page(bio, io->pages[i + j], PAGE_SIZE, 0);
+		bio->bi_private = &io->ctx[nbios++];
+		bio->bi_end_io = swapmem_batch_end_io;
+		atomic_inc(&io->pending);
+		submit_bio(bio);
+	}
+	return nbios;
 }
 
 /*
@@ -281,41 +333,23 @@ static unsigned int swapmem_run_retry(struct swapmem_device *sdev,
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write)
 {
-	unsigned int i, j, n, nbios = 0, fails = 0;
-	struct block_device *bdev;
-	struct swapmem_batch b;
+	unsigned int i, j, n, nbios, fails = 0;
 	struct blk_plug plug;
-	struct bio *bio;
 	int ret = 0;
 
 	if (WARN_ON_ONCE(io->n > SWAPMEM_BATCH_MAX))
 		return -EINVAL;
-	bdev = swapmem_store_of_slot(sdev)->bdev.bdev;
+	io->async = false;
 	/* one for each bio, and ours until all are submitted */
-	atomic_set(&b.pending, 1);
-	init_completion(&b.done);
+	atomic_set(&io->pending, 1);
+	init_completion(&io->done);
 	blk_start_plug(&plug);
-	for (i = 0; i < io->n; i += n) {
-		for (n = 1; i + n < io->n; n++)
-			if (io->slots[i + n] != io->slots[i] + n)
-				break;
-		/* from a mempool: never fails with a sleeping allocation */
-		bio = bio_alloc(bdev, n, write ? REQ_OP_WRITE : REQ_OP_READ,
-				GFP_NOIO);
-		bio->bi_iter.bi_sector = (sector_t)io->slots[i] * SWAPMEM_SECTORS_PER_SLOT;
-		io->ctx[nbios].batch = &b;
-		io->ctx[nbios].err = &io->errs[i];
-		io->ctx[nbios].n = n;
-		for (j = 0; j < n; j++)
-			__bio_add_page(bio, io->pages[i + j], PAGE_SIZE, 0);
-		bio->bi_private = &io->ctx[nbios++];
-		bio->bi_end_io = swapmem_batch_end_io;
-		atomic_inc(&b.pending);
-		submit_bio(bio);
-	}
+	nbios = swapmem_batch_submit(swapmem_store_of_slot(sdev)->bdev.bdev, io,
+				     0, io->n,
+				     write ? REQ_OP_WRITE : REQ_OP_READ, 0);
 	blk_finish_plug(&plug);
-	if (!atomic_dec_and_test(&b.pending))
-		wait_for_completion_io(&b.done);
+	if (!atomic_dec_and_test(&io->pending))
+		wait_for_completion_io(&io->done);
 	n = io->n;
 	for (j = 0; j < nbios; j++) {
 		/* swapmem_slot_rw() counts the pages it tries again */
@@ -330,6 +364,51 @@ int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		swapmem_stat_add(sdev, swap_writes, n);
 	else
 		swapmem_stat_add(sdev, swap_reads, n);
+	return ret;
+}
+
+/**
+ * swapmem_slots_read_ahead() - read a read-ahead batch, waiting at most for
+ *	its lead page
+ * @sdev: device with a store
+ * @io: a kmalloc()ed batch, its pages and slots set, @io->lead its pages
+ *	a fault waits for (0 or 1); the batch is freed once read
+ *
+ * The lead page goes first, in a bio of its own that no other merges
+ * with, so that its fault waits for one page only; the rest follow as
+ * REQ_RAHEAD bios, one per run of adjacent slots, whose completions
+ * settle their pages (swapmem_readahead_settle()). @io must not be used
+ * once this returns.
+ *
+ * Context: process context, sleeps; no pool lock held.
+ * Return: the lead page's result, or 0 if none.
+ */
+int swapmem_slots_read_ahead(struct swapmem_device *sdev,
+			     struct swapmem_batch_io *io)
+{
+	struct block_device *bdev = swapmem_store_of_slot(sdev)->bdev.bdev;
+	unsigned int nbios = 0, lead = io->lead;
+	struct blk_plug plug;
+	int ret = 0;
+
+	io->sdev = sdev;
+	io->async = true;
+	atomic_set(&io->pending, 1);
+	init_completion(&io->done);
+	atomic_inc(&sdev->ra_inflight);
+	swapmem_stat_add(sdev, swap_reads, io->n);
+	if (lead)
+		nbios = swapmem_batch_submit(bdev, io, 0, lead,
+					     REQ_OP_READ | REQ_NOMERGE, 0);
+	blk_start_plug(&plug);
+	swapmem_batch_submit(bdev, io, lead, io->n - lead,
+			     REQ_OP_READ | REQ_RAHEAD, nbios);
+	blk_finish_plug(&plug);
+	if (lead) {
+		wait_for_completion_io(&io->done);
+		ret = io->errs[0];
+	}
+	swapmem_batch_put(io);
 	return ret;
 }
 

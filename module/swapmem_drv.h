@@ -82,11 +82,11 @@ static inline unsigned long swapmem_pool_max(void)
 /* Most pages a read fault maps, its own included (sysfs fault_around). */
 #define SWAPMEM_FAULT_AROUND_MAX	16
 
-struct swapmem_batch;
+struct swapmem_batch_io;
 
 /* One bio of a batch, for its completion (store.c): @n pages from @err on. */
 struct swapmem_batch_bio {
-	struct swapmem_batch *batch;
+	struct swapmem_batch_io *io;
 	int *err;
 	unsigned int n;
 };
@@ -100,6 +100,12 @@ struct swapmem_batch_bio {
  * @errs: each page's result
  * @entries: readahead: each page's page table entry before it
  * @ctx: the completion context of each bio (one per run of adjacent slots)
+ * @sdev: a read-ahead batch's device
+ * @pending: its bios in flight, and one for whoever submits them
+ * @done: all bios completed; a read-ahead batch: its lead page's bio did
+ * @lead: a read-ahead batch: how many pages, from the first on, a fault
+ *	waits for (0 or 1); the rest settle in their bios' completions
+ * @async: a read-ahead batch (swapmem_slots_read_ahead()), freed once read
  */
 struct swapmem_batch_io {
 	unsigned int n;
@@ -109,6 +115,11 @@ struct swapmem_batch_io {
 	int errs[SWAPMEM_BATCH_MAX];
 	void *entries[SWAPMEM_BATCH_MAX];
 	struct swapmem_batch_bio ctx[SWAPMEM_BATCH_MAX];
+	struct swapmem_device *sdev;
+	atomic_t pending;
+	struct completion done;
+	unsigned int lead;
+	bool async;
 };
 
 /**
@@ -169,6 +180,8 @@ struct swapmem_store {
  *	"Locking" above
  * @wq: where faults and teardown wait for BUSY frames
  * @unbusy_seq: bumped whenever a BUSY frame settles; what @wq waits on
+ * @ra_inflight: read-ahead batches not yet completed; the device is not
+ *	freed before they are
  * @config_lock: serializes configuration changes (pool size, backing
  *	device); see "Locking"
  * @frames: the pool: pointers to the frames (the CLOCK hand's order)
@@ -208,7 +221,8 @@ struct swapmem_device {
 
 	struct mutex pool_lock;	/* see "Locking" */
 	wait_queue_head_t wq;
-	unsigned long unbusy_seq;
+	atomic_long_t unbusy_seq;
+	atomic_t ra_inflight;
 	struct mutex config_lock;	/* before the pool lock */
 	struct swapmem_frame **frames;
 	unsigned long nr_frames;
@@ -391,9 +405,25 @@ int swapmem_frame_write(struct swapmem_device *sdev, struct swapmem_frame *f);
 unsigned long swapmem_slot_hint(struct swapmem_space *space, pgoff_t index);
 void swapmem_io_error(struct swapmem_device *sdev, struct swapmem_frame *f,
 		      unsigned long slot, bool write, int err);
+void swapmem_unbusy_notify(struct swapmem_device *sdev);
 void swapmem_wake_waiters(struct swapmem_device *sdev);
 void swapmem_frame_unbusy(struct swapmem_device *sdev, struct swapmem_frame *f);
-int swapmem_wait_unbusy(struct swapmem_device *sdev, bool killable);
+int swapmem_wait_unbusy(struct swapmem_device *sdev, struct swapmem_frame *f,
+			bool killable);
+
+/*
+ * The count of BUSY frames that settled, read before the caller looks at
+ * any BUSY bit: if it then sees one set, the count moves when that frame
+ * settles (swapmem_unbusy_notify()).
+ */
+static inline unsigned long swapmem_unbusy_seq(struct swapmem_device *sdev)
+{
+	unsigned long seq = atomic_long_read(&sdev->unbusy_seq);
+
+	/* pairs with swapmem_unbusy_notify() */
+	smp_mb();
+	return seq;
+}
 
 /**
  * enum swapmem_load_kind - how swapmem_page_load() found or made a page
@@ -415,12 +445,15 @@ enum swapmem_load_kind {
  * @fpin: where a fault that lets go of mmap_lock pins the space's file
  * @killable: its waits end at a fatal signal
  * @kind: (out) how the page was found or made resident
+ * @ra_mark: (out) a fault found its page was a read-ahead window's marker:
+ *	the caller starts the next window (swapmem_readahead_next())
  */
 struct swapmem_load {
 	struct vm_fault *vmf;
 	struct file **fpin;
 	bool killable;
 	enum swapmem_load_kind kind;
+	bool ra_mark;
 };
 
 /* space.c */
@@ -446,10 +479,15 @@ static inline bool swapmem_fault_may_unlock(struct vm_fault *vmf)
 struct swapmem_batch_io *swapmem_readahead_prepare(struct swapmem_space *space,
 						   pgoff_t index,
 						   struct swapmem_frame *f);
+struct swapmem_batch_io *swapmem_readahead_next(struct swapmem_space *space,
+						pgoff_t index);
 int swapmem_page_read(struct swapmem_device *sdev, struct swapmem_frame *f,
 		      unsigned long slot, struct swapmem_batch_io *b);
-void swapmem_readahead_finish(struct swapmem_space *space,
-			      struct swapmem_batch_io *b);
+int swapmem_readahead_start(struct swapmem_device *sdev,
+			    struct swapmem_batch_io *b);
+void swapmem_readahead_async(struct swapmem_space *space, pgoff_t index);
+void swapmem_readahead_settle(struct swapmem_batch_io *b, unsigned int first,
+			      unsigned int n, int err);
 void swapmem_readahead_hit(struct swapmem_space *space);
 
 /* fault.c */
@@ -484,6 +522,8 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 		    unsigned long slot, bool write);
 int swapmem_slots_rw(struct swapmem_device *sdev, struct swapmem_batch_io *io,
 		     bool write);
+int swapmem_slots_read_ahead(struct swapmem_device *sdev,
+			     struct swapmem_batch_io *io);
 void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 			   unsigned long n);
 
@@ -543,6 +583,7 @@ enum swapmem_race {
 	SWAPMEM_RACE_MKWRITE,	/* page_mkwrite: before its lookup, page locked after */
 	SWAPMEM_RACE_UNBUSY,	/* a BUSY frame settled vs its waiter's look */
 	SWAPMEM_RACE_STORE,	/* backing_dev change vs the pool lock */
+	SWAPMEM_RACE_SETTLE,	/* a read-ahead frame settled vs the wake (atomic) */
 };
 
 #ifdef SWAPMEM_DEBUG_RACES

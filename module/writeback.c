@@ -264,7 +264,7 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 	xa_for_each_range(&space->pt, index, entry, first, last) {
 		/* the page table first: a frame it no longer points to may be gone */
 		while ((f = swapmem_pt_frame(space, index)) && swapmem_frame_is_busy(f)) {
-			if (swapmem_wait_unbusy(sdev, true)) {
+			if (swapmem_wait_unbusy(sdev, f, true)) {
 				ret = -EINTR;
 				goto out;
 			}

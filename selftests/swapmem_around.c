@@ -245,6 +245,8 @@ TEST_F_TIMEOUT(around, readahead_window_mapped, 300)
 	long faults0, hits0, a0, faults;
 	char *base;
 
+	/* as shipped: the background writeback keeps clean frames to read into */
+	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "25"));
 	base = map_aligned(self->fd, n, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, base);
 	sm_fill(base, 0, n, 2);
@@ -259,6 +261,37 @@ TEST_F_TIMEOUT(around, readahead_window_mapped, 300)
 	EXPECT_LE(faults * 4, (long)reads);
 	EXPECT_LE((long)reads / 2, sm_stat("readahead_hits") - hits0);
 	EXPECT_LE((long)reads / 2, sm_stat("around_pages") - a0);
+	munmap(base, n * SM_PAGE);
+}
+
+/*
+ * Asynchronous readahead: each window is started from a marker in the
+ * one before it, by the fault that first maps the marker, so a sequential
+ * reader finds its pages read ahead instead of starting a window with a
+ * major fault every window's length: here, at most one major fault per
+ * 100 pages read. (With windows read only by a major fault, it takes one
+ * per 64 pages at best.)
+ */
+TEST_F_TIMEOUT(around, readahead_async_ahead, 300)
+{
+	size_t n = 8 * POOL_PAGES, reads = 4 * POOL_PAGES;
+	long major0, hits0, major, hits;
+	char *base;
+
+	/* as shipped: the background writeback keeps clean frames to read into */
+	ASSERT_EQ(0, sm_write(0, "writeback_reserve", "25"));
+	base = map_aligned(self->fd, n, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, base);
+	sm_fill(base, 0, n, 3);
+	major0 = sm_stat("major_faults");
+	hits0 = sm_stat("readahead_hits");
+	EXPECT_EQ(0, sm_bad(base, 0, reads, 3));
+	major = sm_stat("major_faults") - major0;
+	hits = sm_stat("readahead_hits") - hits0;
+	TH_LOG("%zu pages read: %ld major faults, %ld read-ahead pages used, %ld evicted unused, %ld ref faults",
+	       reads, major, hits, sm_stat("readahead_wasted"), sm_stat("ref_faults"));
+	EXPECT_LE(major, (long)reads / 100);
+	EXPECT_LE((long)reads * 9 / 10, hits);
 	munmap(base, n * SM_PAGE);
 }
 
