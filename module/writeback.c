@@ -6,6 +6,7 @@
  */
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include "swapmem_drv.h"
 
@@ -45,30 +46,18 @@ void swapmem_writeback_kick(struct swapmem_device *sdev)
 		queue_work(system_unbound_wq, &sdev->wb_work);
 }
 
-/**
- * swapmem_writeback_offer() - a policy offers a frame to the writeback
- * @sdev: the device
- * @b: the batch being filled
- * @f: a frame that the policy will look at soon
- *
- * A frame that is dirty and idle joins the batch: it gets a slot, is
- * unmapped and BUSY while written, so nobody can dirty it. Other frames
- * are passed by, and so is one that someone outside the pool still holds
- * once unmapped (swapmem_frame_held()): an O_DIRECT read may still be
- * writing to it.
- *
- * Context: pool lock held, never dropped.
- * Return: false when no slot is left: the policy stops offering.
+/*
+ * Dirty, idle frame @f joins write batch @b: it gets a slot, is unmapped
+ * and BUSY while written, so nobody can dirty it. One that someone outside
+ * the pool still holds once unmapped (swapmem_frame_held()) is passed by:
+ * an O_DIRECT read may still be writing to it. Returns false when no slot
+ * is left. Context: pool lock held, never dropped.
  */
-bool swapmem_writeback_offer(struct swapmem_device *sdev,
-			     struct swapmem_batch_io *b, struct swapmem_frame *f)
+static bool swapmem_batch_take(struct swapmem_device *sdev,
+			       struct swapmem_batch_io *b, struct swapmem_frame *f)
 {
 	unsigned long slot = f->slot;
 
-	lockdep_assert_held(&sdev->pool_lock);
-	if (!f->space || f->space->dying || !swapmem_frame_is_dirty(f) ||
-	    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
-		return true;
 	if (!slot)
 		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
 	if (!slot)
@@ -84,6 +73,29 @@ bool swapmem_writeback_offer(struct swapmem_device *sdev,
 	b->pages[b->n] = f->page;
 	b->slots[b->n++] = slot;
 	return true;
+}
+
+/**
+ * swapmem_writeback_offer() - a policy offers a frame to the writeback
+ * @sdev: the device
+ * @b: the batch being filled
+ * @f: a frame that the policy will look at soon
+ *
+ * A frame that is dirty and idle (not BUSY, not pinned, of a space that
+ * is not being torn down) joins the batch (swapmem_batch_take()); other
+ * frames are passed by.
+ *
+ * Context: pool lock held, never dropped.
+ * Return: false when no slot is left: the policy stops offering.
+ */
+bool swapmem_writeback_offer(struct swapmem_device *sdev,
+			     struct swapmem_batch_io *b, struct swapmem_frame *f)
+{
+	lockdep_assert_held(&sdev->pool_lock);
+	if (!f->space || f->space->dying || !swapmem_frame_is_dirty(f) ||
+	    swapmem_frame_is_busy(f) || swapmem_frame_is_pinned(f))
+		return true;
+	return swapmem_batch_take(sdev, b, f);
 }
 
 /*
@@ -130,26 +142,27 @@ static void swapmem_batch_sort(struct swapmem_batch_io *b)
 }
 
 /*
- * Settle a background batch that was written: its pages clean, or, where
- * the write failed, dirty with no slot. Successes first, so that the
- * store ends up backing off if any write failed. Returns false if one did.
+ * Settle a write batch that was written: its pages clean, or, where the
+ * write failed, dirty with no slot. Successes first, so that the store
+ * ends up backing off if any write failed. Returns how many were written;
+ * *@failed says whether one was not.
  * Context: pool lock held.
  */
-static bool swapmem_writeback_done(struct swapmem_device *sdev,
-				   struct swapmem_batch_io *b)
+static unsigned int swapmem_batch_settle(struct swapmem_device *sdev,
+					 struct swapmem_batch_io *b, bool *failed)
 {
 	struct swapmem_frame *f;
-	bool ok = true;
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	lockdep_assert_held(&sdev->pool_lock);
+	*failed = false;
 	for (i = 0; i < b->n; i++) {
 		f = b->frames[i];
 		if (b->errs[i])
 			continue;
 		swapmem_slot_written(sdev, f->slot, 0);
 		swapmem_frame_clear_dirty(sdev, f);
-		swapmem_stat_inc(sdev, writeback_pages);
+		n++;
 	}
 	for (i = 0; i < b->n; i++) {
 		f = b->frames[i];
@@ -157,13 +170,34 @@ static bool swapmem_writeback_done(struct swapmem_device *sdev,
 			swapmem_slot_written(sdev, f->slot, b->errs[i]);
 			swapmem_io_error(sdev, f, f->slot, true, b->errs[i]);
 			f->slot = 0;
-			ok = false;
+			*failed = true;
 		}
 		clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
 	}
-	swapmem_stat_inc(sdev, writeback_batches);
 	swapmem_wake_waiters(sdev);
-	return ok;
+	return n;
+}
+
+/*
+ * Write batch @b in slot order, and settle it (swapmem_batch_settle()).
+ * Context: pool lock held; dropped and retaken.
+ */
+static unsigned int swapmem_batch_write(struct swapmem_device *sdev,
+					struct swapmem_batch_io *b, bool *failed)
+	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
+{
+	unsigned int n;
+
+	*failed = false;
+	if (!b->n)
+		return 0;
+	swapmem_batch_sort(b);
+	mutex_unlock(&sdev->pool_lock);
+	swapmem_slots_rw(sdev, b, true);
+	mutex_lock(&sdev->pool_lock);
+	n = swapmem_batch_settle(sdev, b, failed);
+	b->n = 0;
+	return n;
 }
 
 /**
@@ -185,16 +219,14 @@ void swapmem_writeback_work(struct work_struct *work)
 	struct swapmem_device *sdev = container_of(work, struct swapmem_device,
 						   wb_work);
 	struct swapmem_batch_io *b = &sdev->wb_batch;
-	bool ok = true;
+	bool failed = false;
 
 	mutex_lock(&sdev->pool_lock);
-	while (ok && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
+	while (!failed && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
 	       swapmem_writeback_pick(sdev, b)) {
-		swapmem_batch_sort(b);
-		mutex_unlock(&sdev->pool_lock);
-		swapmem_slots_rw(sdev, b, true);
-		mutex_lock(&sdev->pool_lock);
-		ok = swapmem_writeback_done(sdev, b);
+		swapmem_stat_add(sdev, writeback_pages,
+				 swapmem_batch_write(sdev, b, &failed));
+		swapmem_stat_inc(sdev, writeback_batches);
 		mutex_unlock(&sdev->pool_lock);
 		cond_resched();
 		mutex_lock(&sdev->pool_lock);
@@ -205,34 +237,6 @@ void swapmem_writeback_work(struct work_struct *work)
 	mutex_unlock(&sdev->pool_lock);
 }
 
-/*
- * Write dirty frame @f of a sync to its slot and keep it, clean. Returns
- * 0, -ENOSPC (no slot: not even unmapped), -EBUSY (held by someone
- * outside the pool once unmapped: left dirty) or the write's error.
- * Context: pool lock held, a store attached; dropped and retaken.
- */
-static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame *f)
-	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
-{
-	int err;
-
-	if (!f->slot && !swapmem_slot_available(sdev))
-		return -ENOSPC;
-	swapmem_frame_lock(sdev, f);
-	if (!swapmem_frame_unmap_unheld(sdev, f))
-		return -EBUSY;
-	/* BUSY and unmapped while written: nobody can dirty it */
-	err = swapmem_frame_write(sdev, f);
-	if (err == -ENOSPC) {
-		swapmem_frame_unlock(f);
-		return err;
-	}
-	if (!err)
-		swapmem_frame_clear_dirty(sdev, f);
-	swapmem_frame_unbusy(sdev, f);
-	return err;
-}
-
 /**
  * swapmem_space_sync() - write a range of a space's dirty pages to swap
  * @space: the space
@@ -241,29 +245,45 @@ static int swapmem_frame_sync(struct swapmem_device *sdev, struct swapmem_frame 
  * @done: if not NULL, where to add the pages written
  *
  * The pages stay resident and become clean, so evicting them later needs
- * no write. Without a backing device there is nothing to write to. A page
- * that finds no free slot is left as it is (mapped, dirty), and so is one
- * that someone outside the pool holds (an O_DIRECT transfer in flight);
- * the first failed write ends the sync.
+ * no write. They go out in batches of up to SWAPMEM_BATCH_MAX, sorted by
+ * slot, one bio per run of adjacent slots (swapmem_batch_write()); a batch
+ * is written before the sync waits for a frame under I/O. Without a
+ * backing device there is nothing to write to. A page that finds no free
+ * slot is left as it is (mapped, dirty), and so is one that someone
+ * outside the pool holds (an O_DIRECT transfer in flight); the first
+ * batch with a failed write ends the sync.
  *
  * Context: process context, no pool lock held; sleeps.
  * Return: 0, -EIO if a write failed (the page stays dirty), -ENOSPC if
- * the store is full, or -EINTR if the caller was killed.
+ * the store is full, -ENOMEM if there is no memory for a batch, or
+ * -EINTR if the caller was killed.
  */
 int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		       unsigned long *done)
 {
 	struct swapmem_device *sdev = space->sdev;
-	unsigned long index, steps = 0;
+	unsigned long index, steps = 0, written = 0;
+	struct swapmem_batch_io *b;
+	bool failed = false, tail_failed;
 	struct swapmem_frame *f;
-	int err, ret = 0;
 	void *entry;
+	int ret = 0;
 
-	if (mutex_lock_killable(&sdev->pool_lock))
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->n = 0;
+	if (mutex_lock_killable(&sdev->pool_lock)) {
+		kfree(b);
 		return -EINTR;
+	}
 	xa_for_each_range(&space->pt, index, entry, first, last) {
 		/* the page table first: a frame it no longer points to may be gone */
 		while ((f = swapmem_pt_frame(space, index)) && swapmem_frame_is_busy(f)) {
+			/* ours go out before anyone else's is waited for */
+			written += swapmem_batch_write(sdev, b, &failed);
+			if (failed)
+				goto out;
 			if (swapmem_wait_unbusy(sdev, f, true)) {
 				ret = -EINTR;
 				goto out;
@@ -272,16 +292,12 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		/* looked at under the lock, again after each time it was let go */
 		if (!swapmem_store(sdev))
 			break;
-		if (f && swapmem_frame_is_dirty(f)) {
-			err = swapmem_frame_sync(sdev, f);
-			if (!err && done)
-				(*done)++;
-			if (err == -ENOSPC) {
-				ret = err;
-			} else if (err && err != -EBUSY) {
-				ret = -EIO;
-				break;
-			}
+		if (f && swapmem_frame_is_dirty(f) && !swapmem_batch_take(sdev, b, f))
+			ret = -ENOSPC;
+		if (b->n == SWAPMEM_BATCH_MAX) {
+			written += swapmem_batch_write(sdev, b, &failed);
+			if (failed)
+				goto out;
 		}
 		if (swapmem_walk_pause(sdev, &steps)) {
 			ret = -EINTR;
@@ -289,6 +305,13 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		}
 	}
 out:
+	/* what was taken goes out, however the walk ended */
+	written += swapmem_batch_write(sdev, b, &tail_failed);
+	if (failed || tail_failed)
+		ret = -EIO;
 	mutex_unlock(&sdev->pool_lock);
+	kfree(b);
+	if (done)
+		*done += written;
 	return ret;
 }
