@@ -42,6 +42,8 @@ static void swapmem_dev_release(struct device *dev)
 
 	/* a read-ahead completion may still be on its way out */
 	wait_var_event(&sdev->ra_inflight, !atomic_read(&sdev->ra_inflight));
+	/* and out of wake_up_var() (swapmem_batch_put()) */
+	synchronize_rcu();
 	cancel_work_sync(&sdev->wb_work);
 	swapmem_store_detach(sdev);
 	swapmem_policy_exit(sdev);

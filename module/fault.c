@@ -346,10 +346,10 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 	struct file *fpin = NULL;
 	struct swapmem_load ld = { .vmf = vmf, .fpin = &fpin, .killable = killable };
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	struct swapmem_batch_io *ra = NULL;
 	struct swapmem_frame *f;
 	vm_fault_t ret;
 
+again:
 	f = swapmem_frame_find_locked(space, vmf->pgoff);
 	if (f && write && test_bit(SWAPMEM_FRAME_RA_MARK, &f->flags)) {
 		/*
@@ -388,6 +388,13 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 		mutex_unlock(&sdev->pool_lock);
 		return swapmem_fault_error(sdev, vmf, PTR_ERR(f));
 	}
+	if (ld.ra_mark && write) {
+		/* as above: the next window first, then map the page */
+		mutex_unlock(&sdev->pool_lock);
+		swapmem_readahead_async(space, vmf->pgoff);
+		ld.ra_mark = false;
+		goto again;
+	}
 	/* mapped under its frame lock, as every frame is */
 	if (!killable) {
 		swapmem_frame_lock(sdev, f);
@@ -398,12 +405,7 @@ static vm_fault_t swapmem_fault(struct vm_fault *vmf)
 	ret = swapmem_frame_map(vmf, f);
 	swapmem_fault_count(space, f, ld.kind);
 	swapmem_frame_unlock(f);
-	/* a write may hold the page lock now: its next window goes from here */
-	if (ld.ra_mark && write)
-		ra = swapmem_readahead_next(space, vmf->pgoff);
 	mutex_unlock(&sdev->pool_lock);
-	if (ra)
-		swapmem_readahead_start(sdev, ra);
 	/* the fault's own latency: what it took to map its page */
 	if (ld.kind == SWAPMEM_LOAD_RESIDENT)
 		swapmem_lat_add(sdev, SWAPMEM_LAT_MINOR, start);

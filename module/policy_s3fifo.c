@@ -200,6 +200,9 @@ static int swapmem_s3fifo_find_victim(struct swapmem_device *sdev,
 	bool small;
 	int ret;
 
+	/* readahead's clean-only search: no further than the hand's (CLOCK) */
+	if (s->how & SWAPMEM_RECLAIM_CLEAN_ONLY)
+		limit = min(limit, (unsigned long)SWAPMEM_WALK_BATCH);
 	for (steps = 0; steps < limit; steps++) {
 		if (swapmem_search_pause(sdev, s, steps))
 			return 0;

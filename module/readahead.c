@@ -225,7 +225,9 @@ void swapmem_readahead_async(struct swapmem_space *space, pgoff_t index)
 	struct swapmem_device *sdev = space->sdev;
 	struct swapmem_batch_io *b;
 
-	mutex_lock(&sdev->pool_lock);
+	/* a fault being killed reads nothing ahead */
+	if (mutex_lock_killable(&sdev->pool_lock))
+		return;
 	b = swapmem_readahead_next(space, index);
 	mutex_unlock(&sdev->pool_lock);
 	if (b)

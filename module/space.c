@@ -171,10 +171,19 @@ static struct swapmem_frame *swapmem_load_resident(struct swapmem_space *space,
 		swapmem_page_unload(space, index, f, swapmem_swapped(f->slot, false));
 		return ra ? NULL : ERR_PTR(-EIO);
 	}
+	if (ld->vmf && test_and_clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags)) {
+		ld->ra_mark = true;
+		/*
+		 * A write maps on its next pass, which counts the hit: until
+		 * then RA keeps the next window's search off the frame.
+		 */
+		if (ld->vmf->flags & FAULT_FLAG_WRITE) {
+			ld->kind = SWAPMEM_LOAD_RESIDENT;
+			return f;
+		}
+	}
 	if (test_and_clear_bit(SWAPMEM_FRAME_RA, &f->flags))
 		swapmem_readahead_hit(space);
-	if (ld->vmf && test_and_clear_bit(SWAPMEM_FRAME_RA_MARK, &f->flags))
-		ld->ra_mark = true;
 	ld->kind = test_and_clear_bit(SWAPMEM_FRAME_FRESH, &f->flags) ?
 		   SWAPMEM_LOAD_FRESH : SWAPMEM_LOAD_RESIDENT;
 	return f;

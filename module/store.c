@@ -224,7 +224,7 @@ int swapmem_slot_rw(struct swapmem_device *sdev, struct page *page,
 /* A bio of @io is done, or its submitter let go: the last frees a read-ahead batch. */
 static void swapmem_batch_put(struct swapmem_batch_io *io)
 {
-	struct swapmem_device *sdev = io->sdev;
+	struct swapmem_device *sdev;
 
 	if (!atomic_dec_and_test(&io->pending))
 		return;
@@ -232,10 +232,17 @@ static void swapmem_batch_put(struct swapmem_batch_io *io)
 		complete(&io->done);
 		return;
 	}
+	sdev = io->sdev;
 	kfree(io);
-	/* the device only by address from here on (swapmem_dev_release()) */
+	/*
+	 * Inside an RCU read-side section: once the count is zero,
+	 * swapmem_dev_release() may free the device, and the module may go,
+	 * after a grace period.
+	 */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&sdev->ra_inflight))
 		wake_up_var(&sdev->ra_inflight);
+	rcu_read_unlock();
 }
 
 /*

@@ -98,7 +98,6 @@ struct swapmem_batch_bio {
  * @pages: the frames' pages
  * @slots: their slots
  * @errs: each page's result
- * @entries: readahead: each page's page table entry before it
  * @ctx: the completion context of each bio (one per run of adjacent slots)
  * @sdev: a read-ahead batch's device
  * @pending: its bios in flight, and one for whoever submits them
@@ -113,7 +112,6 @@ struct swapmem_batch_io {
 	struct page *pages[SWAPMEM_BATCH_MAX];
 	unsigned long slots[SWAPMEM_BATCH_MAX];
 	int errs[SWAPMEM_BATCH_MAX];
-	void *entries[SWAPMEM_BATCH_MAX];
 	struct swapmem_batch_bio ctx[SWAPMEM_BATCH_MAX];
 	struct swapmem_device *sdev;
 	atomic_t pending;
@@ -446,7 +444,8 @@ enum swapmem_load_kind {
  * @killable: its waits end at a fatal signal
  * @kind: (out) how the page was found or made resident
  * @ra_mark: (out) a fault found its page was a read-ahead window's marker:
- *	the caller starts the next window (swapmem_readahead_next())
+ *	the caller starts the next window (swapmem_readahead_async()); for a
+ *	write fault, with no lock held, before it looks the page up again
  */
 struct swapmem_load {
 	struct vm_fault *vmf;
