@@ -232,6 +232,110 @@ unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint
 	return slot;
 }
 
+/* Take a free run of @n slots of chunk @c at or after @from: its first, or 0. */
+static unsigned long swapmem_chunk_alloc_area(struct swapmem_store *st,
+					      unsigned long c, unsigned long from,
+					      unsigned int n)
+{
+	unsigned long base = c * SWAPMEM_CHUNK_SLOTS, bit;
+	unsigned long *map = xa_load(&st->chunks, c);
+
+	/* a chunk with no bitmap is free from its start: next-fit will do */
+	if (!map || test_bit(c, st->full))
+		return 0;
+	bit = bitmap_find_next_zero_area(map, swapmem_chunk_size(st, c),
+					 from - base, n, 0);
+	if (bit >= swapmem_chunk_size(st, c))
+		return 0;
+	swapmem_slot_take(st, map, base + bit);
+	st->used++;
+	return base + bit;
+}
+
+/*
+ * The first slot of a run of @n: next to @hint if that is free, else a
+ * free run of @n in the cursor's chunk after the cursor, or in the lowest
+ * chunk with room (bitmap_find_next_zero_area()), else what
+ * swapmem_slot_alloc() gives.
+ */
+static unsigned long swapmem_run_start(struct swapmem_device *sdev,
+				       unsigned long hint, unsigned int n)
+{
+	struct swapmem_store *st = swapmem_store(sdev);
+	unsigned long c, s = 0;
+
+	if (n > 1 && !(hint && hint + 1 < st->nr_slots &&
+		       !swapmem_slot_is_taken(st, hint + 1))) {
+		if (st->cursor < st->nr_slots)
+			s = swapmem_chunk_alloc_area(st, st->cursor / SWAPMEM_CHUNK_SLOTS,
+						     st->cursor, n);
+		c = find_first_zero_bit(st->full, st->nr_chunks);
+		if (!s && c < st->nr_chunks)
+			s = swapmem_chunk_alloc_area(st, c, c * SWAPMEM_CHUNK_SLOTS, n);
+	}
+	return s ?: swapmem_slot_alloc(sdev, hint);
+}
+
+/**
+ * swapmem_slot_alloc_run() - allocate adjacent slots for pages written together
+ * @sdev: the device
+ * @hint: a slot whose next neighbour would be best for the first, or 0
+ * @n: how many slots are wanted, at most
+ * @first: (out) the first slot
+ *
+ * The first slot goes next to @hint if that one is free; else to the
+ * first free run of @n after the cursor in its chunk, or in the lowest
+ * chunk with room; else where swapmem_slot_alloc() puts it. The run is
+ * then as long as the free slots after the first allow, up to @n, so that
+ * the pages go out in one bio.
+ *
+ * Context: pool lock held; may allocate memory (a chunk's bitmap).
+ * Return: how many adjacent slots from *@first were allocated; 0 as for
+ * swapmem_slot_alloc().
+ */
+unsigned int swapmem_slot_alloc_run(struct swapmem_device *sdev,
+				    unsigned long hint, unsigned int n,
+				    unsigned long *first)
+{
+	struct swapmem_store *st = swapmem_store(sdev);
+	unsigned long s, c, *map;
+	unsigned int got;
+
+	lockdep_assert_held(&sdev->pool_lock);
+	if (!n || !swapmem_slot_available(sdev))
+		return 0;
+	s = swapmem_run_start(sdev, hint, n);
+	if (!s)
+		return 0;
+	*first = s;
+	c = s / SWAPMEM_CHUNK_SLOTS;
+	map = xa_load(&st->chunks, c);
+	for (got = 1; got < n && swapmem_slot_available(sdev); got++) {
+		s = *first + got;
+		if (s >= st->nr_slots || s / SWAPMEM_CHUNK_SLOTS != c ||
+		    test_bit(s % SWAPMEM_CHUNK_SLOTS, map))
+			break;
+		swapmem_slot_take(st, map, s);
+		st->used++;
+	}
+	st->cursor = *first + got;
+	return got;
+}
+
+/**
+ * swapmem_slots_left() - free slots on the backing device
+ * @sdev: the device
+ *
+ * Context: pool lock held.
+ * Return: how many slots could still be allocated (0 with no store).
+ */
+unsigned long swapmem_slots_left(struct swapmem_device *sdev)
+{
+	struct swapmem_store *st = swapmem_store(sdev);
+
+	return swapmem_slot_available(sdev) ? st->nr_slots - 1 - st->used - st->bad : 0;
+}
+
 /**
  * swapmem_slot_free() - give a slot back at once, without a discard
  * @sdev: device with a store

@@ -530,6 +530,10 @@ void swapmem_slots_release(struct swapmem_device *sdev, unsigned long *slots,
 int swapmem_slots_init(struct swapmem_store *st, unsigned long nr_slots);
 void swapmem_slots_exit(struct swapmem_store *st);
 unsigned long swapmem_slot_alloc(struct swapmem_device *sdev, unsigned long hint);
+unsigned int swapmem_slot_alloc_run(struct swapmem_device *sdev,
+				    unsigned long hint, unsigned int n,
+				    unsigned long *first);
+unsigned long swapmem_slots_left(struct swapmem_device *sdev);
 void swapmem_slot_free(struct swapmem_device *sdev, unsigned long slot);
 bool swapmem_slot_available(struct swapmem_device *sdev);
 void swapmem_slot_written(struct swapmem_device *sdev, unsigned long slot,

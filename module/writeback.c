@@ -46,23 +46,29 @@ void swapmem_writeback_kick(struct swapmem_device *sdev)
 		queue_work(system_unbound_wq, &sdev->wb_work);
 }
 
+/* Pages of batch @b that have no slot yet (swapmem_batch_slots()). */
+static unsigned long swapmem_batch_unslotted(struct swapmem_batch_io *b)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < b->n; i++)
+		n += !b->slots[i];
+	return n;
+}
+
 /*
- * Dirty, idle frame @f joins write batch @b: it gets a slot, is unmapped
- * and BUSY while written, so nobody can dirty it. One that someone outside
- * the pool still holds once unmapped (swapmem_frame_held()) is passed by:
- * an O_DIRECT read may still be writing to it. Returns false when no slot
- * is left. Context: pool lock held, never dropped.
+ * Dirty, idle frame @f joins write batch @b: it is unmapped and BUSY
+ * while written, so nobody can dirty it; if it has no slot, it gets one
+ * when the batch is written (swapmem_batch_slots()). One that someone
+ * outside the pool still holds once unmapped (swapmem_frame_held()) is
+ * passed by: an O_DIRECT read may still be writing to it. Returns false
+ * when no slot is left for it. Context: pool lock held, never dropped.
  */
 static bool swapmem_batch_take(struct swapmem_device *sdev,
 			       struct swapmem_batch_io *b, struct swapmem_frame *f)
 {
-	unsigned long slot = f->slot;
-
-	if (!slot)
-		slot = swapmem_slot_alloc(sdev, swapmem_slot_hint(f->space, f->index));
-	if (!slot)
+	if (!f->slot && swapmem_batch_unslotted(b) >= swapmem_slots_left(sdev))
 		return false;
-	f->slot = slot;
 	swapmem_frame_lock(sdev, f);
 	/* a pin may still write to it: it stays dirty, unwritten */
 	if (!swapmem_frame_unmap_unheld(sdev, f))
@@ -71,7 +77,7 @@ static bool swapmem_batch_take(struct swapmem_device *sdev,
 	swapmem_frame_unlock(f);
 	b->frames[b->n] = f;
 	b->pages[b->n] = f->page;
-	b->slots[b->n++] = slot;
+	b->slots[b->n++] = f->slot;
 	return true;
 }
 
@@ -116,12 +122,21 @@ static unsigned int swapmem_writeback_pick(struct swapmem_device *sdev,
 	return b->n;
 }
 
+/* Does the page of @f go before that of @g: by space, then index? */
+static bool swapmem_frame_before(struct swapmem_frame *f, struct swapmem_frame *g)
+{
+	if (f->space != g->space)
+		return (unsigned long)f->space < (unsigned long)g->space;
+	return f->index < g->index;
+}
+
 /*
- * Put a batch in slot order, so that frames in adjacent slots go out in
- * one bio (swapmem_slots_rw()). Insertion sort: a batch is at most 64
- * frames, and picked in the policy's order, which is often slot order.
+ * Put a batch in slot order (@by_slot), so that frames in adjacent slots
+ * go out in one bio (swapmem_slots_rw()), or in page order. Insertion
+ * sort: a batch is at most 64 frames, and picked in the policy's order,
+ * which is often slot order.
  */
-static void swapmem_batch_sort(struct swapmem_batch_io *b)
+static void swapmem_batch_sort(struct swapmem_batch_io *b, bool by_slot)
 {
 	struct swapmem_frame *f;
 	unsigned long slot;
@@ -130,7 +145,10 @@ static void swapmem_batch_sort(struct swapmem_batch_io *b)
 	for (i = 1; i < b->n; i++) {
 		f = b->frames[i];
 		slot = b->slots[i];
-		for (j = i; j > 0 && b->slots[j - 1] > slot; j--) {
+		for (j = i; j > 0; j--) {
+			if (by_slot ? b->slots[j - 1] <= slot :
+				      !swapmem_frame_before(f, b->frames[j - 1]))
+				break;
 			b->frames[j] = b->frames[j - 1];
 			b->pages[j] = b->pages[j - 1];
 			b->slots[j] = b->slots[j - 1];
@@ -139,6 +157,63 @@ static void swapmem_batch_sort(struct swapmem_batch_io *b)
 		b->pages[j] = f->page;
 		b->slots[j] = slot;
 	}
+}
+
+/*
+ * Give the pages of batch @b that have no slot one each, in page order: a
+ * run of adjacent pages of a space gets a run of adjacent slots
+ * (swapmem_slot_alloc_run()), next to the slot of the page before it
+ * where that is free. The pages no slot is found for (no memory for a
+ * chunk's bitmap) leave the batch, dirty: returns how many.
+ * Context: pool lock held.
+ */
+static unsigned int swapmem_batch_slots(struct swapmem_device *sdev,
+					struct swapmem_batch_io *b)
+{
+	unsigned int i, j, k, run, dropped = 0;
+	struct swapmem_frame *f;
+	unsigned long slot;
+
+	if (!swapmem_batch_unslotted(b))
+		return 0;
+	swapmem_batch_sort(b, false);
+	for (i = 0; i < b->n; i += run) {
+		f = b->frames[i];
+		if (f->slot) {
+			run = 1;
+			continue;
+		}
+		for (run = 1; i + run < b->n; run++) {
+			if (b->frames[i + run]->slot ||
+			    b->frames[i + run]->space != f->space ||
+			    b->frames[i + run]->index != f->index + run)
+				break;
+		}
+		run = swapmem_slot_alloc_run(sdev, swapmem_slot_hint(f->space, f->index),
+					     run, &slot);
+		if (!run)
+			break;
+		for (k = 0; k < run; k++) {
+			b->frames[i + k]->slot = slot + k;
+			b->slots[i + k] = slot + k;
+		}
+	}
+	/* left without a slot: out of the batch, as they were */
+	for (i = 0, j = 0; i < b->n; i++) {
+		f = b->frames[i];
+		if (!f->slot) {
+			clear_bit(SWAPMEM_FRAME_BUSY, &f->flags);
+			dropped++;
+			continue;
+		}
+		b->frames[j] = f;
+		b->pages[j] = f->page;
+		b->slots[j++] = f->slot;
+	}
+	b->n = j;
+	if (dropped)
+		swapmem_wake_waiters(sdev);
+	return dropped;
 }
 
 /*
@@ -180,22 +255,30 @@ static unsigned int swapmem_batch_settle(struct swapmem_device *sdev,
 
 /*
  * Write batch @b in slot order, and settle it (swapmem_batch_settle()).
+ * Returns how many pages were written; *@err is -EIO if a write failed,
+ * -ENOSPC or -ENOMEM if a page found no slot (none left, or no memory
+ * for the slot map), else 0.
  * Context: pool lock held; dropped and retaken.
  */
 static unsigned int swapmem_batch_write(struct swapmem_device *sdev,
-					struct swapmem_batch_io *b, bool *failed)
+					struct swapmem_batch_io *b, int *err)
 	__releases(&sdev->pool_lock) __acquires(&sdev->pool_lock)
 {
 	unsigned int n;
+	bool failed;
 
-	*failed = false;
+	*err = 0;
+	if (b->n && swapmem_batch_slots(sdev, b))
+		*err = swapmem_slots_left(sdev) ? -ENOMEM : -ENOSPC;
 	if (!b->n)
 		return 0;
-	swapmem_batch_sort(b);
+	swapmem_batch_sort(b, true);
 	mutex_unlock(&sdev->pool_lock);
 	swapmem_slots_rw(sdev, b, true);
 	mutex_lock(&sdev->pool_lock);
-	n = swapmem_batch_settle(sdev, b, failed);
+	n = swapmem_batch_settle(sdev, b, &failed);
+	if (failed)
+		*err = -EIO;
 	b->n = 0;
 	return n;
 }
@@ -219,13 +302,13 @@ void swapmem_writeback_work(struct work_struct *work)
 	struct swapmem_device *sdev = container_of(work, struct swapmem_device,
 						   wb_work);
 	struct swapmem_batch_io *b = &sdev->wb_batch;
-	bool failed = false;
+	int err = 0;
 
 	mutex_lock(&sdev->pool_lock);
-	while (!failed && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
+	while (!err && swapmem_store(sdev) && !swapmem_store_backing_off(sdev) &&
 	       swapmem_writeback_pick(sdev, b)) {
 		swapmem_stat_add(sdev, writeback_pages,
-				 swapmem_batch_write(sdev, b, &failed));
+				 swapmem_batch_write(sdev, b, &err));
 		swapmem_stat_inc(sdev, writeback_batches);
 		mutex_unlock(&sdev->pool_lock);
 		cond_resched();
@@ -245,8 +328,9 @@ void swapmem_writeback_work(struct work_struct *work)
  * @done: if not NULL, where to add the pages written
  *
  * The pages stay resident and become clean, so evicting them later needs
- * no write. They go out in batches of up to SWAPMEM_BATCH_MAX, sorted by
- * slot, one bio per run of adjacent slots (swapmem_batch_write()); a batch
+ * no write. They go out in batches of up to SWAPMEM_BATCH_MAX, pages
+ * with no slot given adjacent slots in page order (swapmem_batch_slots()),
+ * sorted by slot, one bio per run of adjacent slots; a batch
  * is written before the sync waits for a frame under I/O. Without a
  * backing device there is nothing to write to. A page that finds no free
  * slot is left as it is (mapped, dirty), and so is one that someone
@@ -255,7 +339,8 @@ void swapmem_writeback_work(struct work_struct *work)
  *
  * Context: process context, no pool lock held; sleeps.
  * Return: 0, -EIO if a write failed (the page stays dirty), -ENOSPC if
- * the store is full, -ENOMEM if there is no memory for a batch, or
+ * the store is full, -ENOMEM if there is no memory for a batch or a
+ * slot map chunk, or
  * -EINTR if the caller was killed.
  */
 int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
@@ -264,7 +349,7 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 	struct swapmem_device *sdev = space->sdev;
 	unsigned long index, steps = 0, written = 0;
 	struct swapmem_batch_io *b;
-	bool failed = false, tail_failed;
+	int err = 0, tail_err;
 	struct swapmem_frame *f;
 	void *entry;
 	int ret = 0;
@@ -281,9 +366,13 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 		/* the page table first: a frame it no longer points to may be gone */
 		while ((f = swapmem_pt_frame(space, index)) && swapmem_frame_is_busy(f)) {
 			/* ours go out before anyone else's is waited for */
-			written += swapmem_batch_write(sdev, b, &failed);
-			if (failed)
-				goto out;
+			if (b->n) {
+				written += swapmem_batch_write(sdev, b, &err);
+				if (err)
+					goto out;
+				/* the lock was let go: @f may be gone */
+				continue;
+			}
 			if (swapmem_wait_unbusy(sdev, f, true)) {
 				ret = -EINTR;
 				goto out;
@@ -294,9 +383,11 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 			break;
 		if (f && swapmem_frame_is_dirty(f) && !swapmem_batch_take(sdev, b, f))
 			ret = -ENOSPC;
-		if (b->n == SWAPMEM_BATCH_MAX) {
-			written += swapmem_batch_write(sdev, b, &failed);
-			if (failed)
+		/* full, or the walk lets go of the lock next: not BUSY for longer */
+		if (b->n == SWAPMEM_BATCH_MAX ||
+		    (b->n && !((steps + 1) % SWAPMEM_WALK_BATCH))) {
+			written += swapmem_batch_write(sdev, b, &err);
+			if (err)
 				goto out;
 		}
 		if (swapmem_walk_pause(sdev, &steps)) {
@@ -306,9 +397,9 @@ int swapmem_space_sync(struct swapmem_space *space, pgoff_t first, pgoff_t last,
 	}
 out:
 	/* what was taken goes out, however the walk ended */
-	written += swapmem_batch_write(sdev, b, &tail_failed);
-	if (failed || tail_failed)
-		ret = -EIO;
+	written += swapmem_batch_write(sdev, b, &tail_err);
+	if (err || tail_err)
+		ret = err ?: tail_err;
 	mutex_unlock(&sdev->pool_lock);
 	kfree(b);
 	if (done)

@@ -66,6 +66,9 @@ fi
 if want swapmem_around; then
 	count swapmem_around "$bin/swapmem_around"
 fi
+if want swapmem_layout; then
+	count swapmem_layout "$bin/swapmem_layout"
+fi
 if want swapmem_ioctl; then
 	count swapmem_ioctl "$bin/swapmem_ioctl"
 	count swapmem_ioctl_32 "$bin/swapmem_ioctl_32"
