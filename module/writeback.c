@@ -332,10 +332,11 @@ void swapmem_writeback_work(struct work_struct *work)
  * with no slot given adjacent slots in page order (swapmem_batch_slots()),
  * sorted by slot, one bio per run of adjacent slots; a batch
  * is written before the sync waits for a frame under I/O. Without a
- * backing device there is nothing to write to. A page that finds no free
- * slot is left as it is (mapped, dirty), and so is one that someone
- * outside the pool holds (an O_DIRECT transfer in flight); the first
- * batch with a failed write ends the sync.
+ * backing device there is nothing to write to. A page no slot is left
+ * for stays dirty (-ENOSPC; the walk goes on), and so does one that
+ * someone outside the pool holds (an O_DIRECT transfer in flight); the
+ * first batch with a failed write, or whose slots could not all be
+ * allocated, ends the sync.
  *
  * Context: process context, no pool lock held; sleeps.
  * Return: 0, -EIO if a write failed (the page stays dirty), -ENOSPC if
